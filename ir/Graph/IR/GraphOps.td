@@ -1,0 +1,583 @@
+//===- GraphOps.td - graph dialect operations -----------------------------===//
+//
+// Ops are grouped by family under banners; each family's shape inference,
+// verifier, gradient rule, scalar body and reference evaluation live in
+// ir/Graph/IR/ops/<Family>.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KCC_GRAPH_OPS
+#define KCC_GRAPH_OPS
+
+include "ir/Graph/IR/GraphBase.td"
+include "ir/Graph/IR/GraphInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+
+// A side-effect-free op on tensors with a shape rule and a reference.
+class Graph_TensorOp<string mnemonic, list<Trait> traits = []>
+    : Graph_Op<mnemonic, !listconcat(traits, [Pure,
+        DeclareOpInterfaceMethods<Graph_ShapeInferenceOpInterface>,
+        DeclareOpInterfaceMethods<Graph_ReferenceOpInterface>])>;
+
+// ... that autodiff can differentiate through.
+class Graph_DiffOp<string mnemonic, list<Trait> traits = []>
+    : Graph_TensorOp<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<Graph_GradientOpInterface>])>;
+
+// ... whose elements fuse into one generated loop.
+class Graph_ElementwiseOp<string mnemonic, list<Trait> traits = []>
+    : Graph_TensorOp<mnemonic, !listconcat(traits, [
+        DeclareOpInterfaceMethods<Graph_ElementwiseOpInterface>])>;
+
+def Graph_F32Tensor : TensorOf<[F32]>;
+def Graph_IndexTensor : TensorOf<[I32, I64]>;
+def Graph_I64Scalar : 0DTensorOf<[I64]>;
+def Graph_F32Scalar : 0DTensorOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// Variables: weights and optimizer slots
+//===----------------------------------------------------------------------===//
+
+def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
+  let summary = "a persistent tensor: a weight or an optimizer slot";
+  let description = [{
+    Declares state that lives across steps. `layer` is the Keras layer that
+    owns it and `weight_index` its position in Keras's `model.get_weights()`
+    (absent for optimizer slots). Its initial value is drawn by the runtime
+    from `init` and the run's seed.
+
+    Example:
+    ```mlir
+    graph.variable @dense_1.kernel : tensor<784x512xf32>
+        {init = #graph.init<"variance_scaling", {scale = 1.0 : f64, mode = "fan_avg", distribution = "uniform"}>,
+         layer = "dense_1", role = #graph.role<weight>, weight_index = 0 : i64}
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<AnyRankedTensor>:$type,
+                       Graph_InitializerAttr:$init,
+                       Graph_VariableRoleAttr:$role,
+                       StrAttr:$layer,
+                       OptionalAttr<I64Attr>:$weight_index);
+  let assemblyFormat = "$sym_name `:` $type attr-dict";
+}
+
+def Graph_LoadOp : Graph_Op<"load", [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "read a variable's current value";
+  let description = [{
+    Example: `%w = graph.load @dense_1.kernel : tensor<784x512xf32>`
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$variable);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$variable attr-dict `:` type($result)";
+}
+
+def Graph_StoreOp : Graph_Op<"store", [DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "write a variable's value for the next step";
+  let description = [{
+    Only the optimizer pass creates stores, after every read of the variable
+    in the step, so that lowering can update the variable in place.
+
+    Example: `graph.store %w2, @dense_1.kernel : tensor<784x512xf32>`
+  }];
+  let arguments = (ins AnyRankedTensor:$value, FlatSymbolRefAttr:$variable);
+  let assemblyFormat = "$value `,` $variable attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+def Graph_MatMulOp : Graph_DiffOp<"matmul"> {
+  let summary = "matrix product with optional bias and activation epilogue";
+  let description = [{
+    Both operands are viewed as matrices by folding all leading dimensions:
+    `a` of shape [d0, ..., dk, K] is an M x K matrix with M = d0*...*dk.
+    Computes act(op(a) * op(b) + bias) where op transposes when asked.
+    Without `transpose_a` the result keeps a's leading dimensions (so Keras
+    Dense applies to 3-D inputs); with it the result is a matrix.
+    The frontend emits plain matmuls; `graph-fuse-epilogues` folds bias_add
+    and activations into them.
+
+    Example:
+    ```mlir
+    %y = graph.matmul %x, %w, %b {activation = #graph.activation<relu>}
+        : (tensor<128x784xf32>, tensor<784x512xf32>, tensor<512xf32>) -> tensor<128x512xf32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$a, Graph_F32Tensor:$b, Optional<Graph_F32Tensor>:$bias,
+                       UnitAttr:$transpose_a, UnitAttr:$transpose_b,
+                       DefaultValuedAttr<Graph_ActivationAttr, "Activation::linear">:$activation);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$a `,` $b (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_BiasAddOp : Graph_DiffOp<"bias_add"> {
+  let summary = "add a per-channel bias along one axis";
+  let description = [{
+    Example: `%y = graph.bias_add %x, %b {axis = 1 : i64} : (tensor<8x4xf32>, tensor<4xf32>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$bias, I64Attr:$axis);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $bias attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_ReduceSumOp : Graph_DiffOp<"reduce_sum"> {
+  let summary = "sum over the given axes, dropping them";
+  let description = [{
+    Bias gradients (all axes but the channel) and RepeatVector's gradient.
+
+    Example: `%db = graph.reduce_sum %dy {axes = array<i64: 0>} : (tensor<128x512xf32>) -> tensor<512xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, DenseI64ArrayAttr:$axes);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+def Graph_Conv2DOp : Graph_DiffOp<"conv2d"> {
+  let summary = "2-D convolution (Keras Conv2D) with optional bias and activation";
+  let description = [{
+    `input` is NHWC for channels_last and NCHW for channels_first; `filter`
+    is Keras's HWIO. Padding `same` follows Keras/TF: total padding
+    max((out-1)*stride + (k-1)*dilation + 1 - in, 0), the smaller half first.
+
+    Example:
+    ```mlir
+    %y = graph.conv2d %x, %w, %b {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+          padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>}
+        : (tensor<128x28x28x1xf32>, tensor<3x3x1x32xf32>, tensor<32xf32>) -> tensor<128x26x26x32xf32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$filter, Optional<Graph_F32Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       Graph_PaddingAttr:$padding, Graph_DataFormatAttr:$data_format,
+                       DefaultValuedAttr<Graph_ActivationAttr, "Activation::linear">:$activation);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_Conv2DBackwardDataOp : Graph_TensorOp<"conv2d_backward_data"> {
+  let summary = "gradient of conv2d with respect to its input";
+  let description = [{
+    `input_shape` is the forward input's shape (stride and padding make it
+    ambiguous from the output alone).
+
+    Example: `%dx = graph.conv2d_backward_data %dy, %w {input_shape = array<i64: 128, 28, 28, 1>, ...} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$filter,
+                       DenseI64ArrayAttr:$input_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       Graph_PaddingAttr:$padding, Graph_DataFormatAttr:$data_format);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $filter attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_Conv2DBackwardFilterOp : Graph_TensorOp<"conv2d_backward_filter"> {
+  let summary = "gradient of conv2d with respect to its filter";
+  let description = [{
+    Example: `%dw = graph.conv2d_backward_filter %x, %dy {filter_shape = array<i64: 3, 3, 1, 32>, ...} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$output_grad,
+                       DenseI64ArrayAttr:$filter_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                       Graph_PaddingAttr:$padding, Graph_DataFormatAttr:$data_format);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $output_grad attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_MaxPool2DOp : Graph_DiffOp<"max_pool2d"> {
+  let summary = "2-D max pooling (Keras MaxPooling2D)";
+  let description = [{
+    Example:
+    ```mlir
+    %y = graph.max_pool2d %x {pool_size = array<i64: 2, 2>, strides = array<i64: 2, 2>,
+          padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>}
+        : (tensor<128x24x24x64xf32>) -> tensor<128x12x12x64xf32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, DenseI64ArrayAttr:$pool_size,
+                       DenseI64ArrayAttr:$strides, Graph_PaddingAttr:$padding,
+                       Graph_DataFormatAttr:$data_format);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_MaxPool2DBackwardOp : Graph_TensorOp<"max_pool2d_backward"> {
+  let summary = "route each output gradient to its window's (first) maximum";
+  let description = [{
+    `output` must be the result of the forward max_pool2d on `input`: a
+    target may reuse what that forward saved (oneDNN's workspace).
+
+    Example: `%dx = graph.max_pool2d_backward %dy, %x, %y {...} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$input, Graph_F32Tensor:$output,
+                       DenseI64ArrayAttr:$pool_size, DenseI64ArrayAttr:$strides,
+                       Graph_PaddingAttr:$padding, Graph_DataFormatAttr:$data_format);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $input `,` $output attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent
+//===----------------------------------------------------------------------===//
+
+def Graph_LSTMOp : Graph_DiffOp<"lstm"> {
+  let summary = "a whole LSTM sequence (Keras LSTM), gates i, f, c, o";
+  let description = [{
+    input [N, T, C], kernel [C, 4U], recurrent_kernel [U, 4U], bias [4U]
+    (Keras layouts). Zero initial state. Returns the last h [N, U], or every
+    h [N, T, U] with `return_sequences`.
+
+    Example:
+    ```mlir
+    %h = graph.lstm %x, %w, %u, %b {units = 128 : i64, activation = #graph.activation<tanh>,
+          recurrent_activation = #graph.activation<hard_sigmoid>}
+        : (tensor<896x28x1xf32>, tensor<1x512xf32>, tensor<128x512xf32>, tensor<512xf32>) -> tensor<896x128xf32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$kernel, Graph_F32Tensor:$recurrent_kernel,
+                       Graph_F32Tensor:$bias, I64Attr:$units,
+                       Graph_ActivationAttr:$activation, Graph_ActivationAttr:$recurrent_activation,
+                       UnitAttr:$return_sequences, UnitAttr:$go_backwards);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $kernel `,` $recurrent_kernel `,` $bias attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_LSTMBackwardOp : Graph_TensorOp<"lstm_backward"> {
+  let summary = "all gradients of an lstm: input, kernel, recurrent kernel, bias";
+  let description = [{
+    `output` must be the forward lstm's result on the same operands: a target
+    reuses the states the forward saved rather than recomputing them.
+
+    Example:
+    ```mlir
+    %dx, %dw, %du, %db = graph.lstm_backward %x, %w, %u, %b, %h, %dh {...} : ...
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$kernel, Graph_F32Tensor:$recurrent_kernel,
+                       Graph_F32Tensor:$bias, Graph_F32Tensor:$output, Graph_F32Tensor:$output_grad,
+                       I64Attr:$units,
+                       Graph_ActivationAttr:$activation, Graph_ActivationAttr:$recurrent_activation,
+                       UnitAttr:$return_sequences, UnitAttr:$go_backwards);
+  let results = (outs Optional<Graph_F32Tensor>:$input_grad, Graph_F32Tensor:$kernel_grad,
+                      Graph_F32Tensor:$recurrent_kernel_grad, Graph_F32Tensor:$bias_grad);
+  let assemblyFormat = "$input `,` $kernel `,` $recurrent_kernel `,` $bias `,` $output `,` $output_grad attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Embedding and shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Graph_EmbeddingOp : Graph_DiffOp<"embedding"> {
+  let summary = "gather rows of a table by integer ids (Keras Embedding)";
+  let description = [{
+    Example: `%e = graph.embedding %ids, %table : (tensor<32x552xi32>, tensor<36x50xf32>) -> tensor<32x552x50xf32>`
+  }];
+  let arguments = (ins Graph_IndexTensor:$ids, Graph_F32Tensor:$table);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$ids `,` $table attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_EmbeddingBackwardOp : Graph_TensorOp<"embedding_backward"> {
+  let summary = "scatter-add output gradients into a table-shaped gradient";
+  let description = [{
+    Example: `%dt = graph.embedding_backward %ids, %de {vocab_size = 36 : i64} : (tensor<32x552xi32>, tensor<32x552x50xf32>) -> tensor<36x50xf32>`
+  }];
+  let arguments = (ins Graph_IndexTensor:$ids, Graph_F32Tensor:$output_grad, I64Attr:$vocab_size);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$ids `,` $output_grad attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ReshapeOp : Graph_DiffOp<"reshape"> {
+  let summary = "same elements, new shape (Flatten, Reshape, TimeDistributed)";
+  let description = [{
+    `shape` may hold one -1, inferred from the element count.
+
+    Example: `%f = graph.reshape %x {shape = array<i64: 128, -1>} : (tensor<128x12x12x64xf32>) -> tensor<128x9216xf32>`
+  }];
+  let arguments = (ins AnyTensor:$input, DenseI64ArrayAttr:$shape);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_RepeatOp : Graph_DiffOp<"repeat"> {
+  let summary = "repeat a [N, F] tensor n times along a new axis 1 (RepeatVector)";
+  let description = [{
+    Example: `%r = graph.repeat %q {times = 552 : i64} : (tensor<32x50xf32>) -> tensor<32x552x50xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, I64Attr:$times);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ConcatOp : Graph_DiffOp<"concat"> {
+  let summary = "join tensors along an axis (Concatenate)";
+  let description = [{
+    Example: `%c = graph.concat %a, %b {axis = 1 : i64} : (tensor<8x3xf32>, tensor<8x5xf32>) -> tensor<8x8xf32>`
+  }];
+  let arguments = (ins Variadic<Graph_F32Tensor>:$inputs, I64Attr:$axis);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_SliceOp : Graph_TensorOp<"slice"> {
+  let summary = "a contiguous range along one axis (Concatenate's gradient)";
+  let description = [{
+    Example: `%s = graph.slice %c {axis = 1 : i64, start = 3 : i64, size = 5 : i64} : (tensor<8x8xf32>) -> tensor<8x5xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, I64Attr:$axis, I64Attr:$start, I64Attr:$size);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+def Graph_ActivationOp : Graph_ElementwiseOp<"activation", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "an elementwise Keras activation";
+  let description = [{
+    Example: `%y = graph.activation %x {kind = #graph.activation<relu>} : (tensor<128x512xf32>) -> tensor<128x512xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_ActivationAttr:$kind);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ActivationGradOp : Graph_ElementwiseOp<"activation_grad"> {
+  let summary = "dy * act'(x), written in terms of the activation's output y";
+  let description = [{
+    Every supported activation's derivative is a function of its output, so
+    the input need not be kept alive for the backward pass.
+
+    Example: `%dx = graph.activation_grad %dy, %y {kind = #graph.activation<relu>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$output, Graph_ActivationAttr:$kind);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $output attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AddOp : Graph_ElementwiseOp<"add", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "elementwise sum of two same-shaped tensors (Add)";
+  let description = [{
+    Example: `%c = graph.add %a, %b : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$lhs, Graph_F32Tensor:$rhs);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_DropoutOp : Graph_ElementwiseOp<"dropout", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "inverted dropout with a counter-based (Philox) mask";
+  let description = [{
+    Keeps element i with probability 1-rate and scales it by 1/(1-rate). The
+    mask bit is a pure function of (seed, step, stream, i) through
+    Philox4x32-10, so the gradient (dropout of dy with the same key) needs no
+    stored mask and every target draws the same mask. `stream` is unique per
+    dropout layer.
+
+    Example:
+    ```mlir
+    %y = graph.dropout %x, %seed, %step {rate = 2.000000e-01 : f64, stream = 1 : i64}
+        : (tensor<128x512xf32>, tensor<i64>, tensor<i64>) -> tensor<128x512xf32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_I64Scalar:$seed, Graph_I64Scalar:$step,
+                       F64Attr:$rate, I64Attr:$stream);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $seed `,` $step attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_FusedOp : Graph_Op<"fused", [
+    SingleBlockImplicitTerminator<"YieldOp">, IsolatedFromAbove,
+    DeclareOpInterfaceMethods<Graph_ReferenceOpInterface>]> {
+  let summary = "a chain of elementwise ops that runs as one generated loop";
+  let description = [{
+    Created by `graph-fuse-elementwise`. The body's block arguments stand for
+    the operands; every op inside implements ElementwiseOpInterface. One
+    kernel computes all yielded values in a single pass over the elements.
+
+    Example:
+    ```mlir
+    %r = graph.fused %dy, %y : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32> {
+    ^bb0(%a: tensor<8xf32>, %b: tensor<8xf32>):
+      %g = graph.activation_grad %a, %b {kind = #graph.activation<relu>} : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+      graph.yield %g : tensor<8xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Variadic<AnyTensor>:$inputs);
+  let results = (outs Variadic<AnyTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, $results) $body";
+  let hasVerifier = 1;
+}
+
+def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, HasParent<"FusedOp">]> {
+  let summary = "the values a graph.fused region produces";
+  let description = [{ Example: `graph.yield %a, %b : tensor<8xf32>, tensor<8xf32>` }];
+  let arguments = (ins Variadic<AnyTensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+  let builders = [OpBuilder<(ins), [{ /* empty yield */ }]>];
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax, losses and metrics
+//===----------------------------------------------------------------------===//
+
+def Graph_SoftmaxOp : Graph_DiffOp<"softmax"> {
+  let summary = "softmax over the last axis";
+  let description = [{
+    Example: `%p = graph.softmax %z : (tensor<128x10xf32>) -> tensor<128x10xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_SoftmaxGradOp : Graph_TensorOp<"softmax_grad"> {
+  let summary = "y * (dy - sum(dy * y)) over the last axis";
+  let description = [{
+    Example: `%dz = graph.softmax_grad %dp, %p : (tensor<128x10xf32>, tensor<128x10xf32>) -> tensor<128x10xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$output);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $output attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_CrossEntropyOp : Graph_DiffOp<"cross_entropy"> {
+  let summary = "Keras categorical / sparse categorical crossentropy, masked mean";
+  let description = [{
+    As Keras computes it on probabilities: p / sum(p) over the last axis,
+    clipped to [epsilon, 1-epsilon], then -sum(y * log(p)). `target` is
+    one-hot f32 ([N, K]) or class ids i32 ([N], sparse). The result is the
+    mean over samples with mask 1 (the mask zeroes the padding rows of a
+    partial last batch).
+
+    Example:
+    ```mlir
+    %l = graph.cross_entropy %p, %y, %mask {epsilon = 1.0e-07 : f64}
+        : (tensor<128x10xf32>, tensor<128x10xf32>, tensor<128xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$probs, AnyTensor:$target, Graph_F32Tensor:$mask, F64Attr:$epsilon);
+  let results = (outs Graph_F32Scalar:$result);
+  let assemblyFormat = "$probs `,` $target `,` $mask attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_CrossEntropyGradOp : Graph_TensorOp<"cross_entropy_grad"> {
+  let summary = "gradient of cross_entropy with respect to the probabilities";
+  let description = [{
+    Includes the clip (zero outside [eps, 1-eps]) and the renormalisation.
+
+    Example: `%dp = graph.cross_entropy_grad %p, %y, %mask, %dl {epsilon = 1.0e-07 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$probs, AnyTensor:$target, Graph_F32Tensor:$mask,
+                       Graph_F32Scalar:$loss_grad, F64Attr:$epsilon);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$probs `,` $target `,` $mask `,` $loss_grad attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AccuracyOp : Graph_TensorOp<"accuracy"> {
+  let summary = "number of masked samples whose argmax matches the target";
+  let description = [{
+    Keras's categorical_accuracy (one-hot target) or
+    sparse_categorical_accuracy (class ids). Returns a count, not a mean, so
+    that the runtime can sum it over an epoch.
+
+    Example: `%c = graph.accuracy %p, %y, %mask : (tensor<128x10xf32>, tensor<128x10xf32>, tensor<128xf32>) -> tensor<f32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$probs, AnyTensor:$target, Graph_F32Tensor:$mask);
+  let results = (outs Graph_F32Scalar:$result);
+  let assemblyFormat = "$probs `,` $target `,` $mask attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates (elementwise over a parameter and its slots)
+//===----------------------------------------------------------------------===//
+
+class Graph_UpdateOp<string mnemonic> : Graph_ElementwiseOp<mnemonic, [
+    AllTypesMatch<["param", "grad", "new_param"]>]>;
+
+def Graph_SGDUpdateOp : Graph_UpdateOp<"sgd_update"> {
+  let summary = "Keras SGD step (momentum, nesterov, time decay)";
+  let description = [{
+    lr_t = lr / (1 + decay * step); v' = momentum * v - lr_t * g;
+    p' = p + momentum * v' - lr_t * g (nesterov) or p + v'. Without momentum
+    the `velocity` operand and result are absent: p' = p - lr_t * g.
+
+    Example: `%p2, %v2 = graph.sgd_update %p, %g, %step, %v {lr = 0.01 : f64, momentum = 0.9 : f64, decay = 0.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Optional<Graph_F32Tensor>:$velocity,
+                       F64Attr:$lr, F64Attr:$momentum, F64Attr:$decay, UnitAttr:$nesterov);
+  let results = (outs Graph_F32Tensor:$new_param, Optional<Graph_F32Tensor>:$new_velocity);
+  let assemblyFormat = "$param `,` $grad `,` $step (`,` $velocity^)? attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_RMSpropUpdateOp : Graph_UpdateOp<"rmsprop_update"> {
+  let summary = "Keras RMSprop step";
+  let description = [{
+    a' = rho * a + (1 - rho) * g^2. Keras 2: p' = p - lr_t * g / (sqrt(a') + eps);
+    Keras 3: p' = p - lr_t * g / sqrt(a' + eps). lr_t = lr / (1 + decay * step).
+
+    Example: `%p2, %a2 = graph.rmsprop_update %p, %g, %step, %a {lr = 1.0e-03 : f64, rho = 0.9 : f64, epsilon = 1.0e-08 : f64, decay = 0.0 : f64, keras = #graph.keras<keras2>} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step, Graph_F32Tensor:$accumulator,
+                       F64Attr:$lr, F64Attr:$rho, F64Attr:$epsilon, F64Attr:$decay,
+                       Graph_KerasVersionAttr:$keras);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_accumulator);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $accumulator attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AdadeltaUpdateOp : Graph_UpdateOp<"adadelta_update"> {
+  let summary = "Keras Adadelta step";
+  let description = [{
+    a' = rho * a + (1 - rho) * g^2; u = g * sqrt(d + eps) / sqrt(a' + eps);
+    p' = p - lr_t * u; d' = rho * d + (1 - rho) * u^2.
+
+    Example: `%p2, %a2, %d2 = graph.adadelta_update %p, %g, %step, %a, %d {lr = 1.0 : f64, rho = 0.95 : f64, epsilon = 1.0e-08 : f64, decay = 0.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Graph_F32Tensor:$accumulator, Graph_F32Tensor:$delta_accumulator,
+                       F64Attr:$lr, F64Attr:$rho, F64Attr:$epsilon, F64Attr:$decay);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_accumulator, Graph_F32Tensor:$new_delta_accumulator);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $accumulator `,` $delta_accumulator attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AdamUpdateOp : Graph_UpdateOp<"adam_update"> {
+  let summary = "Keras Adam step";
+  let description = [{
+    t = step + 1; lr_t = lr / (1 + decay * step) * sqrt(1 - beta_2^t) / (1 - beta_1^t);
+    m' = beta_1 * m + (1 - beta_1) * g; v' = beta_2 * v + (1 - beta_2) * g^2;
+    p' = p - lr_t * m' / (sqrt(v') + eps).
+
+    Example: `%p2, %m2, %v2 = graph.adam_update %p, %g, %step, %m, %v {lr = 1.0e-03 : f64, beta_1 = 0.9 : f64, beta_2 = 0.999 : f64, epsilon = 1.0e-08 : f64, decay = 0.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Graph_F32Tensor:$m, Graph_F32Tensor:$v,
+                       F64Attr:$lr, F64Attr:$beta_1, F64Attr:$beta_2, F64Attr:$epsilon, F64Attr:$decay);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_m, Graph_F32Tensor:$new_v);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $v attr-dict `:` functional-type(operands, results)";
+}
+
+#endif // KCC_GRAPH_OPS

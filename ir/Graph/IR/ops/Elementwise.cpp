@@ -1,0 +1,255 @@
+//===- Elementwise.cpp - activation, add, dropout, fused ------------------===//
+//
+// Elementwise ops carry their per-element body (buildScalar) so that any
+// chain of them can fuse into one generated loop. Rank-0 operands (dropout's
+// seed and step) are uniform: loaded once, not per element.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/Graph/IR/ops/Common.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+using namespace mlir;
+
+namespace kcc::graph {
+
+/// All shaped operands must agree; every result takes their shape.
+static LogicalResult inferElementwise(Operation *op) {
+  ArrayRef<int64_t> shape;
+  for (Value v : op->getOperands()) {
+    ArrayRef<int64_t> s = shapeOf(v);
+    if (s.empty())
+      continue;
+    if (shape.empty())
+      shape = s;
+    else if (s != shape)
+      return op->emitOpError() << "operand shapes differ: " << v.getType()
+                               << " vs tensor of shape [" << shape << "]";
+  }
+  for (unsigned i = 0; i < op->getNumResults(); ++i)
+    setResultShape(op, i, shape);
+  return success();
+}
+
+/// Applies |f| elementwise to the shaped operands (uniform ones by value).
+template <typename F>
+static RefTensor mapRef(ArrayRef<const RefTensor *> in, F f) {
+  const RefTensor *shaped = nullptr;
+  for (const RefTensor *t : in)
+    if (t->rank() > 0) {
+      shaped = t;
+      break;
+    }
+  RefTensor y(shaped->shape);
+  std::vector<double> args(in.size());
+  for (int64_t i = 0; i < y.size(); ++i) {
+    for (size_t k = 0; k < in.size(); ++k)
+      args[k] = in[k]->rank() > 0 ? (*in[k])[i] : (*in[k])[0];
+    y[i] = f(args, i);
+  }
+  return y;
+}
+
+//===----------------------------------------------------------------------===//
+// ActivationOp / ActivationGradOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ActivationOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> ActivationOp::buildScalar(OpBuilder &b, Location loc,
+                                             ValueRange args, Value) {
+  return {buildActivation(b, loc, getKind(), args[0])};
+}
+
+LogicalResult ActivationOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                           ArrayRef<bool> needGrad,
+                                           SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      needGrad[0] ? makeOp<ActivationGradOp>(b, getLoc(), getInput().getType(),
+                                             {resultGrads[0], getResult()},
+                                             {b.getNamedAttr("kind", getKindAttr())})
+                  : Value());
+  return success();
+}
+
+LogicalResult ActivationOp::evaluate(ArrayRef<const RefTensor *> in,
+                                     SmallVectorImpl<RefTensor> &out) {
+  out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t) {
+    return activationRef(getKind(), a[0]);
+  }));
+  return success();
+}
+
+LogicalResult ActivationGradOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> ActivationGradOp::buildScalar(OpBuilder &b, Location loc,
+                                                 ValueRange args, Value) {
+  return {buildActivationGrad(b, loc, getKind(), args[0], args[1])};
+}
+
+LogicalResult ActivationGradOp::evaluate(ArrayRef<const RefTensor *> in,
+                                         SmallVectorImpl<RefTensor> &out) {
+  out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t) {
+    return activationGradRef(getKind(), a[0], a[1]);
+  }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AddOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult AddOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> AddOp::buildScalar(OpBuilder &b, Location loc, ValueRange args,
+                                      Value) {
+  return {b.create<arith::AddFOp>(loc, args[0], args[1])};
+}
+
+LogicalResult AddOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                    ArrayRef<bool> needGrad,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(needGrad[0] ? resultGrads[0] : Value());
+  operandGrads.push_back(needGrad[1] ? resultGrads[0] : Value());
+  return success();
+}
+
+LogicalResult AddOp::evaluate(ArrayRef<const RefTensor *> in,
+                              SmallVectorImpl<RefTensor> &out) {
+  out.push_back(mapRef(in, [](ArrayRef<double> a, int64_t) { return a[0] + a[1]; }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// DropoutOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0.0 && rate < 1.0))
+    return emitOpError() << "rate must be in [0, 1), got " << rate;
+  return success();
+}
+
+LogicalResult DropoutOp::inferShapes() { return inferElementwise(*this); }
+
+/// Philox4x32-10 as IR on i32 values; returns the word selected by
+/// index & 3. Mirrors philoxWord() in Common.cpp.
+static Value buildPhiloxWord(OpBuilder &b, Location loc, Value seed, Value step,
+                             uint64_t stream, Value index) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto c32 = [&](uint32_t v) {
+    return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i32, v)).getResult();
+  };
+  auto c64 = [&](int64_t v) {
+    return b.create<arith::ConstantOp>(loc, b.getIntegerAttr(i64, v)).getResult();
+  };
+  auto lo = [&](Value v) { return b.create<arith::TruncIOp>(loc, i32, v).getResult(); };
+  auto hi = [&](Value v) {
+    return lo(b.create<arith::ShRUIOp>(loc, v, c64(32)));
+  };
+  Value block = b.create<arith::ShRUIOp>(loc, index, c64(2));
+  Value c[4] = {lo(block), hi(block), lo(step), c32(static_cast<uint32_t>(stream))};
+  Value k0 = lo(seed), k1 = hi(seed);
+  for (int round = 0; round < 10; ++round) {
+    auto p0 = b.create<arith::MulUIExtendedOp>(loc, c32(0xD2511F53u), c[0]);
+    auto p1 = b.create<arith::MulUIExtendedOp>(loc, c32(0xCD9E8D57u), c[2]);
+    Value n0 = b.create<arith::XOrIOp>(loc, b.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]), k0);
+    Value n2 = b.create<arith::XOrIOp>(loc, b.create<arith::XOrIOp>(loc, p0.getHigh(), c[3]), k1);
+    c[0] = n0, c[1] = p1.getLow(), c[2] = n2, c[3] = p0.getLow();
+    k0 = b.create<arith::AddIOp>(loc, k0, c32(0x9E3779B9u));
+    k1 = b.create<arith::AddIOp>(loc, k1, c32(0xBB67AE85u));
+  }
+  Value lane = lo(b.create<arith::AndIOp>(loc, index, c64(3)));
+  auto laneIs = [&](uint32_t l) {
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, lane, c32(l));
+  };
+  Value w = b.create<arith::SelectOp>(loc, laneIs(2), c[2], c[3]);
+  w = b.create<arith::SelectOp>(loc, laneIs(1), c[1], w);
+  return b.create<arith::SelectOp>(loc, laneIs(0), c[0], w);
+}
+
+SmallVector<Value> DropoutOp::buildScalar(OpBuilder &b, Location loc,
+                                          ValueRange args, Value linearIndex) {
+  double rate = getRate().convertToDouble();
+  if (rate == 0.0)
+    return {args[0]};
+  Value word = buildPhiloxWord(b, loc, args[1], args[2], getStream(), linearIndex);
+  Value threshold = b.create<arith::ConstantOp>(
+      loc, b.getIntegerAttr(b.getI32Type(), dropoutThreshold(rate)));
+  Value keep = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::uge, word, threshold);
+  Value scaled = b.create<arith::MulFOp>(loc, args[0], constF32(b, loc, 1.0 / (1.0 - rate)));
+  return {b.create<arith::SelectOp>(loc, keep, scaled, constF32(b, loc, 0.0))};
+}
+
+LogicalResult DropoutOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                        ArrayRef<bool> needGrad,
+                                        SmallVectorImpl<Value> &operandGrads) {
+  // Same key, same mask: the gradient is dropout applied to dy.
+  Value dx;
+  if (needGrad[0]) {
+    auto op = b.create<DropoutOp>(getLoc(), getInput().getType(), resultGrads[0],
+                                  getSeed(), getStep(), getRateAttr(), getStreamAttr());
+    dx = op.getResult();
+  }
+  operandGrads.append({dx, Value(), Value()});
+  return success();
+}
+
+LogicalResult DropoutOp::evaluate(ArrayRef<const RefTensor *> in,
+                                  SmallVectorImpl<RefTensor> &out) {
+  double rate = getRate().convertToDouble();
+  uint32_t threshold = dropoutThreshold(rate);
+  auto seed = static_cast<uint64_t>(static_cast<int64_t>((*in[1])[0]));
+  auto step = static_cast<uint64_t>(static_cast<int64_t>((*in[2])[0]));
+  out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t i) {
+    if (rate == 0.0)
+      return a[0];
+    bool keep = philoxWord(seed, step, getStream(), i) >= threshold;
+    return keep ? a[0] / (1.0 - rate) : 0.0;
+  }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FusedOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusedOp::verify() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "body has " << body.getNumArguments()
+                         << " arguments for " << getInputs().size() << " inputs";
+  for (Operation &op : body.without_terminator())
+    if (!llvm::isa<ElementwiseOpInterface>(op))
+      return op.emitOpError() << "is not elementwise and cannot be fused";
+  auto yield = llvm::cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != getNumResults())
+    return emitOpError() << "yields " << yield.getValues().size() << " values for "
+                         << getNumResults() << " results";
+  return success();
+}
+
+LogicalResult FusedOp::evaluate(ArrayRef<const RefTensor *> in,
+                                SmallVectorImpl<RefTensor> &out) {
+  Block &body = getBody().front();
+  llvm::DenseMap<Value, RefTensor> values;
+  for (auto [arg, t] : llvm::zip(body.getArguments(), in))
+    values[arg] = *t;
+  for (Operation &op : body.without_terminator()) {
+    SmallVector<const RefTensor *> args;
+    for (Value v : op.getOperands())
+      args.push_back(&values[v]);
+    SmallVector<RefTensor> results;
+    if (failed(llvm::cast<ReferenceOpInterface>(op).evaluate(args, results)))
+      return failure();
+    for (auto [r, t] : llvm::zip(op.getResults(), results))
+      values[r] = std::move(t);
+  }
+  for (Value v : llvm::cast<YieldOp>(body.getTerminator()).getValues())
+    out.push_back(values[v]);
+  return success();
+}
+
+} // namespace kcc::graph

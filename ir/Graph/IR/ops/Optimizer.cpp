@@ -1,0 +1,219 @@
+//===- Optimizer.cpp - Keras optimizer updates ----------------------------===//
+//
+// Each update is elementwise over a parameter, its gradient and its slots,
+// with the step counter as a uniform operand (learning-rate decay, Adam's
+// bias correction). Arithmetic is float32 like Keras's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/Graph/IR/ops/Common.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace kcc::graph {
+
+namespace {
+/// Float32 arithmetic helpers for the update bodies.
+struct F32Ops {
+  OpBuilder &b;
+  Location loc;
+  Value c(double v) { return constF32(b, loc, v); }
+  Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
+  Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
+  Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
+  Value div(Value x, Value y) { return b.create<arith::DivFOp>(loc, x, y); }
+  Value sqrt(Value x) { return b.create<math::SqrtOp>(loc, x); }
+  Value stepAsFloat(Value step) {
+    return b.create<arith::SIToFPOp>(loc, b.getF32Type(), step);
+  }
+  /// beta^t as exp(t log beta): keeps the kernel free of libm calls.
+  Value pow(double beta, Value t) {
+    return b.create<math::ExpOp>(loc, mul(t, c(std::log(beta))));
+  }
+  /// lr / (1 + decay * step), Keras's time-based decay.
+  Value decayedLr(double lr, double decay, Value step) {
+    if (decay == 0.0)
+      return c(lr);
+    return div(c(lr), add(c(1.0), mul(c(decay), stepAsFloat(step))));
+  }
+};
+
+double toDouble(FloatAttr a) { return a.getValueAsDouble(); }
+double decayedLrRef(double lr, double decay, double step) {
+  return lr / (1.0 + decay * step);
+}
+} // namespace
+
+static LogicalResult inferUpdate(Operation *op) {
+  ArrayRef<int64_t> shape = shapeOf(op->getOperand(0));
+  for (Value v : op->getOperands())
+    if (!shapeOf(v).empty() && shapeOf(v) != shape)
+      return op->emitOpError() << "slot or gradient " << v.getType()
+                               << " does not match the parameter's shape";
+  for (unsigned i = 0; i < op->getNumResults(); ++i)
+    setResultShape(op, i, shape);
+  return success();
+}
+
+/// Evaluates |f|(args, outs) per element; args are the shaped operands in
+/// order followed by the step.
+template <typename F>
+static void mapUpdate(ArrayRef<const RefTensor *> in, unsigned numResults,
+                      SmallVectorImpl<RefTensor> &out, F f) {
+  const RefTensor &param = *in[0];
+  for (unsigned r = 0; r < numResults; ++r)
+    out.emplace_back(param.shape);
+  std::vector<double> args(in.size()), res(numResults);
+  for (int64_t i = 0; i < param.size(); ++i) {
+    for (size_t k = 0; k < in.size(); ++k)
+      args[k] = in[k]->rank() > 0 ? (*in[k])[i] : (*in[k])[0];
+    f(args, res);
+    for (unsigned r = 0; r < numResults; ++r)
+      out[out.size() - numResults + r][i] = res[r];
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// SGD: operands (param, grad, step[, velocity])
+//===----------------------------------------------------------------------===//
+
+LogicalResult SGDUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> SGDUpdateOp::buildScalar(OpBuilder &b, Location loc,
+                                            ValueRange a, Value) {
+  F32Ops o{b, loc};
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value step = o.mul(lr, a[1]);
+  if (!getVelocity())
+    return {o.sub(a[0], step)};
+  Value m = o.c(toDouble(getMomentumAttr()));
+  Value v = o.sub(o.mul(m, a[3]), step);
+  Value p = getNesterov() ? o.sub(o.add(a[0], o.mul(m, v)), step) : o.add(a[0], v);
+  return {p, v};
+}
+
+LogicalResult SGDUpdateOp::evaluate(ArrayRef<const RefTensor *> in,
+                                    SmallVectorImpl<RefTensor> &out) {
+  double lr0 = toDouble(getLrAttr()), decay = toDouble(getDecayAttr()),
+         m = toDouble(getMomentumAttr());
+  bool withVelocity = static_cast<bool>(getVelocity());
+  mapUpdate(in, withVelocity ? 2 : 1, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(lr0, decay, a[2]);
+    if (!withVelocity) {
+      r[0] = a[0] - lr * a[1];
+      return;
+    }
+    double v = m * a[3] - lr * a[1];
+    r[0] = getNesterov() ? a[0] + m * v - lr * a[1] : a[0] + v;
+    r[1] = v;
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// RMSprop: operands (param, grad, step, accumulator)
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSpropUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> RMSpropUpdateOp::buildScalar(OpBuilder &b, Location loc,
+                                                ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double rho = toDouble(getRhoAttr()), eps = toDouble(getEpsilonAttr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value acc = o.add(o.mul(o.c(rho), a[3]), o.mul(o.c(1 - rho), o.mul(a[1], a[1])));
+  Value den = getKeras() == KerasVersion::keras2 ? o.add(o.sqrt(acc), o.c(eps))
+                                                 : o.sqrt(o.add(acc, o.c(eps)));
+  return {o.sub(a[0], o.div(o.mul(lr, a[1]), den)), acc};
+}
+
+LogicalResult RMSpropUpdateOp::evaluate(ArrayRef<const RefTensor *> in,
+                                        SmallVectorImpl<RefTensor> &out) {
+  double rho = toDouble(getRhoAttr()), eps = toDouble(getEpsilonAttr());
+  mapUpdate(in, 2, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double acc = rho * a[3] + (1 - rho) * a[1] * a[1];
+    double den = getKeras() == KerasVersion::keras2 ? std::sqrt(acc) + eps
+                                                    : std::sqrt(acc + eps);
+    r[0] = a[0] - lr * a[1] / den;
+    r[1] = acc;
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Adadelta: operands (param, grad, step, accumulator, delta_accumulator)
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdadeltaUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> AdadeltaUpdateOp::buildScalar(OpBuilder &b, Location loc,
+                                                 ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double rho = toDouble(getRhoAttr()), eps = toDouble(getEpsilonAttr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value acc = o.add(o.mul(o.c(rho), a[3]), o.mul(o.c(1 - rho), o.mul(a[1], a[1])));
+  Value upd = o.div(o.mul(a[1], o.sqrt(o.add(a[4], o.c(eps)))),
+                    o.sqrt(o.add(acc, o.c(eps))));
+  Value delta = o.add(o.mul(o.c(rho), a[4]), o.mul(o.c(1 - rho), o.mul(upd, upd)));
+  return {o.sub(a[0], o.mul(lr, upd)), acc, delta};
+}
+
+LogicalResult AdadeltaUpdateOp::evaluate(ArrayRef<const RefTensor *> in,
+                                         SmallVectorImpl<RefTensor> &out) {
+  double rho = toDouble(getRhoAttr()), eps = toDouble(getEpsilonAttr());
+  mapUpdate(in, 3, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double acc = rho * a[3] + (1 - rho) * a[1] * a[1];
+    double upd = a[1] * std::sqrt(a[4] + eps) / std::sqrt(acc + eps);
+    r[0] = a[0] - lr * upd;
+    r[1] = acc;
+    r[2] = rho * a[4] + (1 - rho) * upd * upd;
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Adam: operands (param, grad, step, m, v)
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdamUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> AdamUpdateOp::buildScalar(OpBuilder &b, Location loc,
+                                             ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr()),
+         eps = toDouble(getEpsilonAttr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value t = o.add(o.stepAsFloat(a[2]), o.c(1.0));
+  Value lrT = o.div(o.mul(lr, o.sqrt(o.sub(o.c(1.0), o.pow(b2, t)))),
+                    o.sub(o.c(1.0), o.pow(b1, t)));
+  Value m = o.add(o.mul(o.c(b1), a[3]), o.mul(o.c(1 - b1), a[1]));
+  Value v = o.add(o.mul(o.c(b2), a[4]), o.mul(o.c(1 - b2), o.mul(a[1], a[1])));
+  Value p = o.sub(a[0], o.div(o.mul(lrT, m), o.add(o.sqrt(v), o.c(eps))));
+  return {p, m, v};
+}
+
+LogicalResult AdamUpdateOp::evaluate(ArrayRef<const RefTensor *> in,
+                                     SmallVectorImpl<RefTensor> &out) {
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr()),
+         eps = toDouble(getEpsilonAttr());
+  mapUpdate(in, 3, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double t = a[2] + 1;
+    double lrT = lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
+    double m = b1 * a[3] + (1 - b1) * a[1];
+    double v = b2 * a[4] + (1 - b2) * a[1] * a[1];
+    r[0] = a[0] - lrT * m / (std::sqrt(v) + eps);
+    r[1] = m;
+    r[2] = v;
+  });
+  return success();
+}
+
+} // namespace kcc::graph
