@@ -92,12 +92,14 @@ def Exec_MatMulOp : Exec_CallOp<"matmul"> {
       DefaultValuedAttr<Graph_ActivationAttr, "::kcc::graph::Activation::linear">:$activation));
 }
 
-// Geometry shared by the convolution calls: logical NCHW sizes; the buffers'
-// types say how each tensor is stored.
+// Geometry shared by the convolution calls: logical N, C, H, W sizes. Plain
+// buffers are stored in `data_format` (NHWC or NCHW, filters HWIO); a
+// target may give buffers other layouts, which their types then state.
 defvar ConvGeometry = (ins I64Attr:$batch, I64Attr:$in_channels, I64Attr:$in_height,
     I64Attr:$in_width, I64Attr:$out_channels, I64Attr:$out_height, I64Attr:$out_width,
     I64Attr:$kernel_height, I64Attr:$kernel_width, DenseI64ArrayAttr:$strides,
-    DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads /* top, left, bottom, right */);
+    DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads /* top, left, bottom, right */,
+    Graph_DataFormatAttr:$data_format);
 
 def Exec_Conv2DOp : Exec_CallOp<"conv2d"> {
   let summary = "convolution forward: ins(x, filter[, bias]) outs(y)";
@@ -122,7 +124,8 @@ def Exec_Conv2DBackwardFilterOp : Exec_CallOp<"conv2d_backward_filter"> {
 
 defvar PoolGeometry = (ins I64Attr:$batch, I64Attr:$channels, I64Attr:$in_height,
     I64Attr:$in_width, I64Attr:$out_height, I64Attr:$out_width,
-    DenseI64ArrayAttr:$pool_size, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads);
+    DenseI64ArrayAttr:$pool_size, DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+    Graph_DataFormatAttr:$data_format);
 
 def Exec_MaxPool2DOp : Exec_CallOp<"max_pool2d"> {
   let summary = "max pooling forward: ins(x) outs(y[, workspace])";
@@ -194,11 +197,13 @@ def Exec_KernelOp : Exec_CallOp<"kernel"> {
     per buffer, inputs then outputs, and the range [begin, end) of the
     domain it should compute. A target may split the domain across threads
     unless `serial` is set (the kernel reduces across the whole domain).
+    `elementwise` kernels touch element i of every buffer at domain index i
+    and nothing else, so they work on any layout shared by all their buffers.
 
     Example: `exec.kernel ins(%a, %b : ...) outs(%c : ...) {kernel = @fused_3, domain = 65536 : i64}`
   }];
   let arguments = !con(callOperands, (ins FlatSymbolRefAttr:$kernel, I64Attr:$domain,
-                                        UnitAttr:$serial));
+                                        UnitAttr:$serial, UnitAttr:$elementwise));
 }
 
 #endif // KCC_EXEC_OPS

@@ -1,0 +1,17 @@
+//===- Targets.cpp - per-target pass pipelines ----------------------------===//
+
+#include "codegen/Codegen.h"
+
+namespace kcc::codegen {
+
+void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target) {
+  (void)pm;
+  (void)target;
+}
+
+mlir::LogicalResult compileKernelsForCuda(mlir::ModuleOp module, const TargetOptions &, CodeObject &,
+                                          llvm::raw_ostream *) {
+  return module.emitError("the CUDA target is not built yet");
+}
+
+} // namespace kcc::codegen

@@ -1,0 +1,440 @@
+//===- ImportLayers.cpp - one import function per Keras layer class -------===//
+//
+// Each function reads its layer's config (LayerConfig reports bad values),
+// declares the layer's weights with Keras's shapes and initializers, and
+// emits graph ops. Weight shapes follow Keras's build(): they come from the
+// input shapes, which the ops' shape rules have already computed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Importer.h"
+
+#include "frontend/Json.h"
+
+#include "ir/Graph/IR/ops/Common.h"
+
+namespace kcc::frontend {
+
+using namespace mlir;
+using namespace kcc::graph;
+using json::member;
+
+namespace {
+
+/// Reports regularizers and constraints, which kcc does not implement.
+void rejectRegularizers(LayerConfig &cfg) {
+  for (const char *key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                          "recurrent_regularizer", "embeddings_regularizer", "kernel_constraint",
+                          "bias_constraint", "recurrent_constraint", "embeddings_constraint",
+                          "W_regularizer", "b_regularizer", "U_regularizer", "W_constraint",
+                          "b_constraint", "U_constraint"})
+    cfg.unsupportedIfSet(key, std::string("'") + key + "'");
+}
+
+NamedAttribute named(Importer &imp, StringRef name, Attribute a) {
+  return imp.b.getNamedAttr(name, a);
+}
+
+/// Applies a Keras activation to |x| (softmax is its own op).
+Value applyActivation(LayerCall &call, Value x, const ActivationSpec &act) {
+  Importer &imp = call.imp;
+  if (!x)
+    return x;
+  if (act.softmax)
+    return imp.create<SoftmaxOp>(call.layer, x);
+  if (act.kind == Activation::linear)
+    return x;
+  return imp.create<ActivationOp>(call.layer, x,
+                                  {named(imp, "kind", ActivationAttr::get(&imp.ctx, act.kind))});
+}
+
+Value addBias(LayerCall &call, Value x, Value bias, int64_t axis) {
+  if (!x || !bias)
+    return x;
+  return call.imp.create<BiasAddOp>(call.layer, {x, bias},
+                                    {named(call.imp, "axis", call.imp.b.getI64IntegerAttr(axis))});
+}
+
+bool expectInputs(LayerCall &call, size_t n) {
+  if (call.inputs.size() == n)
+    return true;
+  call.cfg.error({"name"}, "expects " + std::to_string(n) + " input(s), got " +
+                               std::to_string(call.inputs.size()));
+  return false;
+}
+
+//===----------------------------------------------------------------------===//
+// Core layers
+//===----------------------------------------------------------------------===//
+
+bool importDense(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto units = cfg.positiveInt({"units", "output_dim"});
+  auto act = cfg.activation({"activation"}, "linear");
+  bool useBias = cfg.flag({"use_bias", "bias"}, true);
+  auto kinit = cfg.initializer(&imp.ctx, {"kernel_initializer", "init"}, "glorot_uniform");
+  auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
+  rejectRegularizers(cfg);
+  cfg.unsupportedIfSet("lora_rank", "LoRA");
+  cfg.unsupportedIfSet("quantization_config", "quantization");
+  Value x = call.inputs[0];
+  if (!units || !act || !kinit || !binit)
+    return false;
+  int64_t in = shapeOf(x).back();
+  Value w = imp.weight(call, "kernel", {in, *units}, kinit);
+  Value y = imp.create<MatMulOp>(call.layer, {x, w});
+  if (useBias)
+    y = addBias(call, y, imp.weight(call, "bias", {*units}, binit), -1);
+  out.push_back(applyActivation(call, y, *act));
+  return true;
+}
+
+bool importActivation(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  auto act = call.cfg.activation({"activation"}, "linear");
+  if (!act)
+    return false;
+  out.push_back(applyActivation(call, call.inputs[0], *act));
+  return true;
+}
+
+bool importDropout(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  double rate = call.cfg.number({"rate", "p"}, 0.0);
+  call.cfg.unsupportedIfSet("noise_shape", "'noise_shape'");
+  if (!(rate >= 0.0 && rate < 1.0)) {
+    call.cfg.error({"rate", "p"}, "dropout rate must be in [0, 1), got " + std::to_string(rate));
+    return false;
+  }
+  Importer &imp = call.imp;
+  int64_t stream = imp.nextDropoutStream();
+  if (rate == 0.0) {
+    out.push_back(call.inputs[0]);
+    return true;
+  }
+  out.push_back(imp.create<DropoutOp>(call.layer, {call.inputs[0], imp.seed, imp.step},
+                                      {named(imp, "rate", imp.b.getF64FloatAttr(rate)),
+                                       named(imp, "stream", imp.b.getI64IntegerAttr(stream))}));
+  return true;
+}
+
+Value reshape(LayerCall &call, Value x, ArrayRef<int64_t> shape) {
+  return call.imp.create<ReshapeOp>(call.layer, x,
+                                    {named(call.imp, "shape", call.imp.b.getDenseI64ArrayAttr(shape))});
+}
+
+bool importFlatten(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  Value x = call.inputs[0];
+  if (call.cfg.string({"data_format"}, "channels_last") == "channels_first" && shapeOf(x).size() > 2) {
+    call.cfg.error({"data_format"}, "Flatten with data_format 'channels_first' is not supported");
+    return false;
+  }
+  out.push_back(reshape(call, x, {shapeOf(x)[0], -1}));
+  return true;
+}
+
+bool importReshape(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  const rapidjson::Value *target = call.cfg.find({"target_shape", "dims"});
+  SmallVector<int64_t> shape = {shapeOf(call.inputs[0])[0]};
+  if (!target || !target->IsArray()) {
+    call.cfg.error({"target_shape"}, "expected a list of dimensions");
+    return false;
+  }
+  for (auto &d : target->GetArray()) {
+    auto i = json::integer(&d);
+    if (!i || (*i < 1 && *i != -1)) {
+      call.cfg.error({"target_shape"}, "expected positive dimensions or -1, found " + json::render(&d));
+      return false;
+    }
+    shape.push_back(*i);
+  }
+  out.push_back(reshape(call, call.inputs[0], shape));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+bool importConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto filters = cfg.positiveInt({"filters", "nb_filter"});
+  std::optional<std::vector<int64_t>> kernel;
+  if (cfg.find({"kernel_size"}))
+    kernel = cfg.pair({"kernel_size"}, std::nullopt);
+  else if (auto r = json::integer(cfg.find({"nb_row"})), c = json::integer(cfg.find({"nb_col"})); r && c)
+    kernel = std::vector<int64_t>{*r, *c};
+  else
+    cfg.error({"kernel_size"}, "is required");
+  auto strides = cfg.pair({"strides", "subsample"}, std::vector<int64_t>{1, 1});
+  auto dilation = cfg.pair({"dilation_rate"}, std::vector<int64_t>{1, 1});
+  auto padding = cfg.padding();
+  auto format = cfg.dataFormat();
+  auto act = cfg.activation({"activation"}, "linear");
+  bool useBias = cfg.flag({"use_bias", "bias"}, true);
+  auto kinit = cfg.initializer(&imp.ctx, {"kernel_initializer", "init"}, "glorot_uniform");
+  auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
+  rejectRegularizers(cfg);
+  if (json::integer(cfg.find({"groups"})).value_or(1) != 1)
+    cfg.error({"groups"}, "grouped convolutions are not supported");
+  if (!filters || !kernel || !strides || !dilation || !padding || !format || !act || !kinit || !binit)
+    return false;
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != 4) {
+    cfg.error({"name"}, "expects a 4-D image batch, got rank " + std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  int64_t cin = shapeOf(x)[ImageAxes(*format).c];
+  Value w = imp.weight(call, "kernel", {(*kernel)[0], (*kernel)[1], cin, *filters}, kinit);
+  SmallVector<Value> operands = {x, w};
+  Value y = imp.create<Conv2DOp>(
+      call.layer, operands,
+      {named(imp, "strides", imp.b.getDenseI64ArrayAttr(*strides)),
+       named(imp, "dilations", imp.b.getDenseI64ArrayAttr(*dilation)),
+       named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
+       named(imp, "data_format", DataFormatAttr::get(&imp.ctx, *format))});
+  if (useBias && y)
+    y = addBias(call, y, imp.weight(call, "bias", {*filters}, binit), ImageAxes(*format).c);
+  out.push_back(applyActivation(call, y, *act));
+  return true;
+}
+
+bool importMaxPool2D(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto pool = cfg.pair({"pool_size"}, std::vector<int64_t>{2, 2});
+  auto strides = pool ? cfg.pair({"strides"}, *pool) : std::nullopt;
+  auto padding = cfg.padding();
+  auto format = cfg.dataFormat();
+  if (!pool || !strides || !padding || !format)
+    return false;
+  out.push_back(imp.create<MaxPool2DOp>(
+      call.layer, call.inputs[0],
+      {named(imp, "pool_size", imp.b.getDenseI64ArrayAttr(*pool)),
+       named(imp, "strides", imp.b.getDenseI64ArrayAttr(*strides)),
+       named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
+       named(imp, "data_format", DataFormatAttr::get(&imp.ctx, *format))}));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrent and sequence layers
+//===----------------------------------------------------------------------===//
+
+bool importLSTM(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  MLIRContext *ctx = &imp.ctx;
+  auto units = cfg.positiveInt({"units", "output_dim"});
+  auto act = cfg.activation({"activation"}, "tanh");
+  // Keras up to 2.2 defaulted to hard_sigmoid; 2.3, tf.keras and Keras 3 to sigmoid.
+  std::string recDefault = cfg.generation() == Generation::Keras3 ? "sigmoid" : "hard_sigmoid";
+  auto rec = cfg.activation({"recurrent_activation", "inner_activation"}, recDefault);
+  auto kinit = cfg.initializer(ctx, {"kernel_initializer", "init"}, "glorot_uniform");
+  auto rinit = cfg.initializer(ctx, {"recurrent_initializer", "inner_init"}, "orthogonal");
+  auto binit = cfg.initializer(ctx, {"bias_initializer"}, "zeros");
+  bool forgetBias = cfg.flag({"unit_forget_bias"},
+                             json::string(cfg.find({"forget_bias_init"})).value_or("one") == "one");
+  bool returnSequences = cfg.flag({"return_sequences"}, false);
+  bool goBackwards = cfg.flag({"go_backwards"}, false);
+  if (!cfg.flag({"use_bias", "bias"}, true))
+    cfg.error({"use_bias"}, "LSTM without bias is not supported");
+  cfg.unsupportedIfSet("return_state", "'return_state'");
+  cfg.unsupportedIfSet("stateful", "a stateful LSTM");
+  cfg.unsupportedIfSet("dropout", "LSTM input dropout");
+  cfg.unsupportedIfSet("recurrent_dropout", "LSTM recurrent dropout");
+  cfg.unsupportedIfSet("dropout_W", "LSTM input dropout");
+  cfg.unsupportedIfSet("dropout_U", "LSTM recurrent dropout");
+  rejectRegularizers(cfg);
+  if (!units || !act || !rec || !kinit || !rinit || !binit)
+    return false;
+  if (act->softmax || rec->softmax) {
+    cfg.error({"activation"}, "softmax cannot be an LSTM activation");
+    return false;
+  }
+  if (forgetBias && binit.getKind().getValue() == "zeros") {
+    binit = InitializerAttr::get(ctx, imp.b.getStringAttr("lstm_bias"), imp.b.getDictionaryAttr({}));
+  } else if (forgetBias) {
+    cfg.error({"bias_initializer"}, "unit_forget_bias is only supported with a zeros bias initializer");
+    return false;
+  }
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != 3) {
+    cfg.error({"name"}, "expects [batch, time, features], got rank " + std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  int64_t u = *units, in = shapeOf(x)[2];
+  Value w = imp.weight(call, "kernel", {in, 4 * u}, kinit);
+  Value r = imp.weight(call, "recurrent_kernel", {u, 4 * u}, rinit);
+  Value b = imp.weight(call, "bias", {4 * u}, binit);
+  SmallVector<NamedAttribute> attrs = {
+      named(imp, "units", imp.b.getI64IntegerAttr(u)),
+      named(imp, "activation", ActivationAttr::get(ctx, act->kind)),
+      named(imp, "recurrent_activation", ActivationAttr::get(ctx, rec->kind))};
+  if (returnSequences)
+    attrs.push_back(named(imp, "return_sequences", imp.b.getUnitAttr()));
+  if (goBackwards)
+    attrs.push_back(named(imp, "go_backwards", imp.b.getUnitAttr()));
+  out.push_back(imp.create<LSTMOp>(call.layer, {x, w, r, b}, attrs));
+  return true;
+}
+
+bool importEmbedding(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto vocab = cfg.positiveInt({"input_dim"});
+  auto dim = cfg.positiveInt({"output_dim"});
+  auto init = cfg.initializer(&imp.ctx, {"embeddings_initializer", "init"}, "uniform");
+  cfg.unsupportedIfSet("mask_zero", "'mask_zero'");
+  cfg.unsupportedIfSet("dropout", "embedding dropout");
+  rejectRegularizers(cfg);
+  if (!vocab || !dim || !init)
+    return false;
+  Value ids = call.inputs[0];
+  if (!llvm::isa<IntegerType>(llvm::cast<RankedTensorType>(ids.getType()).getElementType())) {
+    cfg.error({"name"}, "needs integer ids; its input must come straight from an Input layer");
+    return false;
+  }
+  Value table = imp.weight(call, "embeddings", {*vocab, *dim}, init);
+  out.push_back(imp.create<EmbeddingOp>(call.layer, {ids, table}));
+  return true;
+}
+
+bool importRepeatVector(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  auto n = call.cfg.positiveInt({"n"});
+  if (!n)
+    return false;
+  out.push_back(call.imp.create<RepeatOp>(call.layer, call.inputs[0],
+                                          {named(call.imp, "times", call.imp.b.getI64IntegerAttr(*n))}));
+  return true;
+}
+
+bool importTimeDistributed(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  const rapidjson::Value *inner = call.cfg.find({"layer"});
+  auto cls = json::string(member(inner, "class_name"));
+  const rapidjson::Value *innerCfg = member(inner, "config");
+  if (!cls || !innerCfg) {
+    call.cfg.error({"layer"}, "expected the wrapped layer as {\"class_name\", \"config\"}");
+    return false;
+  }
+  LayerImportFn fn = findLayerImporter(*cls);
+  if (!fn || *cls == "TimeDistributed") {
+    call.cfg.error({"layer"}, "TimeDistributed over '" + *cls + "' is not supported");
+    return false;
+  }
+  Layer innerLayer = call.layer;
+  innerLayer.className = *cls;
+  innerLayer.config = innerCfg;
+  innerLayer.jsonPath = call.layer.jsonPath + "/config/layer";
+  innerLayer.name = json::string(member(innerCfg, "name")).value_or(call.layer.name);
+  // Fold time into the batch, apply the inner layer, unfold.
+  Value x = call.inputs[0];
+  ArrayRef<int64_t> s = shapeOf(x);
+  if (s.size() < 3) {
+    call.cfg.error({"name"}, "expects at least [batch, time, features]");
+    return false;
+  }
+  SmallVector<int64_t> folded = {s[0] * s[1]};
+  folded.append(s.begin() + 2, s.end());
+  LayerCall innerCall{call.imp, call.layer, LayerConfig(innerLayer, call.cfg.generation(), call.imp.diag),
+                      {reshape(call, x, folded)}, innerLayer.name};
+  SmallVector<Value> innerOut;
+  if (!innerCall.inputs[0] || !fn(innerCall, innerOut) || innerOut.empty() || !innerOut[0])
+    return false;
+  SmallVector<int64_t> unfolded = {s[0], s[1]};
+  ArrayRef<int64_t> r = shapeOf(innerOut[0]);
+  unfolded.append(r.begin() + 1, r.end());
+  out.push_back(reshape(call, innerOut[0], unfolded));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Merging
+//===----------------------------------------------------------------------===//
+
+bool importAdd(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (call.inputs.size() < 2) {
+    call.cfg.error({"name"}, "needs at least two inputs");
+    return false;
+  }
+  Value sum = call.inputs[0];
+  for (Value v : ArrayRef<Value>(call.inputs).drop_front())
+    sum = sum ? call.imp.create<AddOp>(call.layer, {sum, v}) : sum;
+  out.push_back(sum);
+  return true;
+}
+
+bool importConcatenate(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (call.inputs.size() < 2) {
+    call.cfg.error({"name"}, "needs at least two inputs");
+    return false;
+  }
+  auto axis = json::integer(call.cfg.find({"axis", "concat_axis"})).value_or(-1);
+  out.push_back(call.imp.create<ConcatOp>(call.layer, call.inputs,
+                                          {named(call.imp, "axis", call.imp.b.getI64IntegerAttr(axis))}));
+  return true;
+}
+
+/// Keras 1's generic Merge layer: only the modes kcc has ops for.
+bool importMerge(LayerCall &call, SmallVectorImpl<Value> &out) {
+  auto mode = call.cfg.oneOf({"mode"}, "sum", {"sum", "concat"});
+  if (!mode)
+    return false;
+  return *mode == "sum" ? importAdd(call, out) : importConcatenate(call, out);
+}
+
+struct Entry {
+  const char *className;
+  LayerImportFn fn;
+};
+const Entry kImporters[] = {
+    {"Dense", importDense},
+    {"Activation", importActivation},
+    {"Dropout", importDropout},
+    {"Flatten", importFlatten},
+    {"Reshape", importReshape},
+    {"Conv2D", importConv2D},
+    {"Convolution2D", importConv2D},
+    {"MaxPooling2D", importMaxPool2D},
+    {"MaxPool2D", importMaxPool2D},
+    {"LSTM", importLSTM},
+    {"Embedding", importEmbedding},
+    {"RepeatVector", importRepeatVector},
+    {"TimeDistributed", importTimeDistributed},
+    {"Add", importAdd},
+    {"Concatenate", importConcatenate},
+    {"Merge", importMerge},
+};
+
+} // namespace
+
+LayerImportFn findLayerImporter(const std::string &className) {
+  for (const Entry &e : kImporters)
+    if (className == e.className)
+      return e.fn;
+  return nullptr;
+}
+
+} // namespace kcc::frontend

@@ -1,0 +1,381 @@
+//===- KerasModel.cpp - read any generation of Keras model JSON -----------===//
+//
+// 1. Parse the text; unwrap TF.js (`modelTopology`) and HDF5-attribute
+//    (`model_config`, possibly a JSON string) envelopes.
+// 2. Decide the generation from `keras_version` or Keras 3's `module` keys.
+// 3. Sequential: synthesise the input layer Keras would create and chain the
+//    layers. Functional: read each layer's calls, whatever their encoding
+//    (Keras 1 three-element refs, Keras 2 four-element refs, Keras 3
+//    `{"args", "kwargs"}` with `__keras_tensor__` objects).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/KerasModel.h"
+
+#include "frontend/Json.h"
+
+#include "rapidjson/error/en.h"
+#include "rapidjson/stringbuffer.h"
+#include "rapidjson/writer.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace kcc::frontend {
+
+using json::member;
+using rapidjson::Value;
+
+namespace json {
+std::string render(const Value *v) {
+  if (!v)
+    return "nothing";
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v->Accept(w);
+  std::string s = buf.GetString();
+  return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+}
+
+std::string position(const std::string &text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n')
+      ++line, col = 1;
+    else
+      ++col;
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(col);
+}
+} // namespace json
+
+std::string Layer::where(const std::string &key) const {
+  std::string s = "layer '" + name + "' (" + className + ") at " + jsonPath;
+  if (!key.empty())
+    s += "/config/" + key;
+  return s;
+}
+
+const Layer *KerasModel::find(const std::string &name) const {
+  for (const Layer &l : layers)
+    if (l.name == name)
+      return &l;
+  return nullptr;
+}
+
+namespace {
+
+class Reader {
+public:
+  Reader(KerasModel &model, Diagnostics &diag) : model(model), diag(diag) {}
+
+  /// Parses |text| into a document the model keeps alive.
+  const Value *parse(const std::string &text, const std::string &what) {
+    auto doc = std::make_unique<rapidjson::Document>();
+    doc->Parse(text.c_str(), text.size());
+    if (doc->HasParseError()) {
+      diag.error(what, std::string("invalid JSON at ") + json::position(text, doc->GetErrorOffset()) +
+                           ": " + rapidjson::GetParseError_En(doc->GetParseError()));
+      return nullptr;
+    }
+    model.documents.push_back(std::move(doc));
+    return model.documents.back().get();
+  }
+
+  /// A member that may itself be JSON encoded as a string (HDF5 attributes).
+  const Value *maybeEncoded(const Value *v, const std::string &what) {
+    if (v && v->IsString())
+      return parse(std::string(v->GetString(), v->GetStringLength()), what);
+    return v;
+  }
+
+  bool read(const std::string &text) {
+    const Value *root = parse(text, "");
+    if (!root)
+      return false;
+    if (!root->IsObject()) {
+      diag.error("/", "expected a JSON object describing a Keras model, found " + json::render(root));
+      return false;
+    }
+    const Value *top = root;
+    std::string topPath = "";
+    std::string version = json::string(member(root, "keras_version")).value_or("");
+    model.kccConfig = member(root, "kcc");
+    if (const Value *topo = member(root, "modelTopology")) { // TF.js layers-model
+      model.trainingConfig = maybeEncoded(member(topo, "training_config"), "/modelTopology/training_config");
+      version = json::string(member(topo, "keras_version")).value_or(version);
+      top = member(topo, "model_config") ? member(topo, "model_config") : topo;
+      topPath = member(topo, "model_config") ? "/modelTopology/model_config" : "/modelTopology";
+    } else if (const Value *mc = member(root, "model_config")) { // HDF5 attributes dumped
+      top = maybeEncoded(mc, "/model_config");
+      topPath = "/model_config";
+      model.trainingConfig = maybeEncoded(member(root, "training_config"), "/training_config");
+      if (!top)
+        return false;
+    }
+    if (!model.trainingConfig)
+      model.trainingConfig = member(top, "training_config") ? member(top, "training_config")
+                                                            : member(root, "training_config");
+    model.compileConfig = member(top, "compile_config");
+    if (!model.kccConfig)
+      model.kccConfig = member(top, "kcc");
+    version = json::string(member(top, "keras_version")).value_or(version);
+    model.kerasVersion = version;
+
+    auto className = json::string(member(top, "class_name"));
+    const Value *config = member(top, "config");
+    if (!className || !config) {
+      diag.error(topPath.empty() ? "/" : topPath,
+                 "expected a Keras model object with \"class_name\" and \"config\" "
+                 "(as written by model.to_json())");
+      return false;
+    }
+    model.generation = generationOf(version, top, config);
+    if (*className == "Sequential")
+      return readSequential(config, topPath + "/config", top);
+    if (*className == "Model" || *className == "Functional")
+      return readFunctional(config, topPath + "/config");
+    diag.error(topPath + "/class_name", "unsupported model class '" + *className +
+                                            "' (expected Sequential, Model or Functional)");
+    return false;
+  }
+
+private:
+  KerasModel &model;
+  Diagnostics &diag;
+
+  static Generation generationOf(const std::string &version, const Value *top, const Value *config) {
+    if (!version.empty())
+      return version[0] == '1' ? Generation::Keras1
+                               : version[0] == '3' ? Generation::Keras3 : Generation::Keras2;
+    if (member(top, "module"))
+      return Generation::Keras3;
+    // No version at all: very old (Keras 1) files use Keras 1 key names.
+    const Value *layers = config->IsArray() ? config : member(config, "layers");
+    if (layers && layers->IsArray() && !layers->Empty()) {
+      const Value *first = member(&(*layers)[0], "config");
+      if (member(first, "output_dim") || member(first, "nb_filter") || member(first, "init"))
+        return Generation::Keras1;
+    }
+    return Generation::Keras2;
+  }
+
+  static bool isModelClass(const std::string &c) {
+    return c == "Sequential" || c == "Model" || c == "Functional";
+  }
+
+  /// Common part of a layer entry: class_name, config, name.
+  bool readLayerEntry(const Value &entry, const std::string &path, int index, Layer &layer) {
+    auto cls = json::string(member(&entry, "class_name"));
+    const Value *cfg = member(&entry, "config");
+    if (!cls || !cfg || !cfg->IsObject()) {
+      diag.error(path, "expected a layer object with \"class_name\" and an object \"config\"");
+      return false;
+    }
+    layer.className = *cls;
+    layer.config = cfg;
+    layer.jsonPath = path;
+    layer.configIndex = index;
+    layer.name = json::string(member(&entry, "name")).value_or(json::string(member(cfg, "name")).value_or(""));
+    if (layer.name.empty()) {
+      diag.error(path, "layer has no name");
+      return false;
+    }
+    if (isModelClass(layer.className)) {
+      diag.error(layer.where(), "nested models are not supported; flatten the model into one "
+                                "Sequential or functional model");
+      return false;
+    }
+    return true;
+  }
+
+  bool readSequential(const Value *config, const std::string &path, const Value *top) {
+    const Value *layers = config->IsArray() ? config : member(config, "layers");
+    std::string layersPath = config->IsArray() ? path : path + "/layers";
+    model.name = json::string(member(config, "name")).value_or("sequential");
+    if (!layers || !layers->IsArray() || layers->Empty()) {
+      diag.error(layersPath, "a Sequential model needs a non-empty list of layers");
+      return false;
+    }
+    bool ok = true;
+    std::string previous;
+    for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
+      Layer layer;
+      if (!readLayerEntry((*layers)[i], layersPath + "/" + std::to_string(i), i, layer)) {
+        ok = false;
+        continue;
+      }
+      if (i == 0 && layer.className != "InputLayer") {
+        // Keras creates "<first layer>_input" from the first layer's shape.
+        Layer input;
+        input.name = layer.name + "_input";
+        input.className = "InputLayer";
+        input.config = layer.config;
+        input.jsonPath = layer.jsonPath;
+        input.configIndex = -1;
+        if (!member(layer.config, "batch_input_shape") && !member(layer.config, "batch_shape") &&
+            !member(layer.config, "input_shape") && !member(layer.config, "input_dim")) {
+          const Value *built = member(config, "build_input_shape");
+          if (!built)
+            built = member(member(top, "build_config"), "input_shape");
+          if (!built) {
+            diag.error(layer.where(), "the first layer of a Sequential model must state its input "
+                                      "shape (batch_input_shape), or the model must be built");
+            return false;
+          }
+          input.config = top; // the reader looks for build_config/build_input_shape there
+        }
+        previous = input.name;
+        model.inputs.push_back({input.name, 0, 0});
+        model.layers.push_back(std::move(input));
+      }
+      if (layer.className == "InputLayer") {
+        if (i != 0) {
+          diag.error(layer.where(), "an InputLayer may only start a Sequential model");
+          ok = false;
+          continue;
+        }
+        model.inputs.push_back({layer.name, 0, 0});
+      } else {
+        layer.calls.push_back({{previous, 0, 0}});
+      }
+      previous = layer.name;
+      model.layers.push_back(std::move(layer));
+    }
+    model.outputs.push_back({previous, 0, 0});
+    return ok;
+  }
+
+  /// Collects __keras_tensor__ references anywhere inside a Keras 3 call.
+  static void collectKerasTensors(const Value &v, std::vector<TensorRef> &out) {
+    if (v.IsObject()) {
+      auto cls = json::string(member(&v, "class_name"));
+      if (cls && *cls == "__keras_tensor__") {
+        const Value *hist = member(member(&v, "config"), "keras_history");
+        if (hist && hist->IsArray() && hist->Size() == 3 && (*hist)[0].IsString())
+          out.push_back({(*hist)[0].GetString(), (*hist)[1].GetInt(), (*hist)[2].GetInt()});
+        return;
+      }
+      for (auto &m : v.GetObject())
+        collectKerasTensors(m.value, out);
+    } else if (v.IsArray()) {
+      for (auto &e : v.GetArray())
+        collectKerasTensors(e, out);
+    }
+  }
+
+  /// One call's input refs: Keras 1/2 list of refs or Keras 3 {args, kwargs}.
+  bool readCall(const Value &call, const std::string &path, std::vector<TensorRef> &refs) {
+    if (call.IsObject()) {
+      if (const Value *args = member(&call, "args"))
+        collectKerasTensors(*args, refs);
+      return true;
+    }
+    if (!call.IsArray()) {
+      diag.error(path, "expected a list of input references, found " + json::render(&call));
+      return false;
+    }
+    for (rapidjson::SizeType k = 0; k < call.Size(); ++k) {
+      const Value &ref = call[k];
+      if (!ref.IsArray() || ref.Size() < 3 || !ref[0].IsString() || !ref[1].IsInt() || !ref[2].IsInt()) {
+        diag.error(path + "/" + std::to_string(k),
+                   "expected [layer_name, node_index, tensor_index, ...], found " + json::render(&ref));
+        return false;
+      }
+      refs.push_back({ref[0].GetString(), ref[1].GetInt(), ref[2].GetInt()});
+    }
+    return true;
+  }
+
+  /// input_layers/output_layers: a list of triples, or one bare triple (Keras 3).
+  bool readEndpoints(const Value *v, const std::string &path, std::vector<TensorRef> &out) {
+    if (!v || !v->IsArray()) {
+      diag.error(path, "expected a list of [layer_name, node_index, tensor_index]");
+      return false;
+    }
+    if (v->Size() == 3 && (*v)[0].IsString()) {
+      out.push_back({(*v)[0].GetString(), (*v)[1].GetInt(), (*v)[2].GetInt()});
+      return true;
+    }
+    for (auto &e : v->GetArray()) {
+      if (!e.IsArray() || e.Size() < 3 || !e[0].IsString()) {
+        diag.error(path, "expected [layer_name, node_index, tensor_index], found " + json::render(&e));
+        return false;
+      }
+      out.push_back({e[0].GetString(), e[1].GetInt(), e[2].GetInt()});
+    }
+    return true;
+  }
+
+  bool readFunctional(const Value *config, const std::string &path) {
+    model.name = json::string(member(config, "name")).value_or("model");
+    const Value *layers = member(config, "layers");
+    if (!layers || !layers->IsArray()) {
+      diag.error(path + "/layers", "a functional model needs a list of layers");
+      return false;
+    }
+    bool ok = true;
+    for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
+      Layer layer;
+      std::string lp = path + "/layers/" + std::to_string(i);
+      if (!readLayerEntry((*layers)[i], lp, i, layer)) {
+        ok = false;
+        continue;
+      }
+      const Value *nodes = member(&(*layers)[i], "inbound_nodes");
+      if (nodes && nodes->IsArray()) {
+        for (rapidjson::SizeType c = 0; c < nodes->Size(); ++c) {
+          std::vector<TensorRef> refs;
+          ok &= readCall((*nodes)[c], lp + "/inbound_nodes/" + std::to_string(c), refs);
+          if (!refs.empty() || layer.className != "InputLayer")
+            layer.calls.push_back(std::move(refs));
+        }
+      }
+      model.layers.push_back(std::move(layer));
+    }
+    ok &= readEndpoints(member(config, "input_layers"), path + "/input_layers", model.inputs);
+    ok &= readEndpoints(member(config, "output_layers"), path + "/output_layers", model.outputs);
+    for (const TensorRef &r : model.inputs)
+      if (!model.find(r.layer)) {
+        diag.error(path + "/input_layers", "names unknown layer '" + r.layer + "'");
+        ok = false;
+      }
+    for (const TensorRef &r : model.outputs)
+      if (!model.find(r.layer)) {
+        diag.error(path + "/output_layers", "names unknown layer '" + r.layer + "'");
+        ok = false;
+      }
+    return ok;
+  }
+};
+
+} // namespace
+
+std::optional<KerasModel> parseKerasModel(const std::string &text, const std::string &name,
+                                          Diagnostics &diag) {
+  KerasModel model;
+  model.file = name;
+  Reader reader(model, diag);
+  if (!reader.read(text) || diag.failed())
+    return std::nullopt;
+  return model;
+}
+
+std::optional<KerasModel> loadKerasModel(const std::string &path, Diagnostics &diag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diag.error("", "cannot open the model file (does it exist and is it readable?)");
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (text.size() >= 4 && text.compare(0, 4, "PK\x03\x04") == 0) {
+    diag.error("", "this is a .keras archive; pass its config.json instead "
+                   "(unzip model.keras config.json)");
+    return std::nullopt;
+  }
+  return parseKerasModel(text, path, diag);
+}
+
+} // namespace kcc::frontend

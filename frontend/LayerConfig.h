@@ -1,0 +1,74 @@
+//===- LayerConfig.h - typed, validated access to a layer's config --------===//
+//
+// Every accessor takes the key names of all Keras generations (Keras 1's
+// "output_dim" for Keras 2's "units", ...) and reports a located error when
+// a value is missing or malformed, so one bad layer yields one clear message
+// and the import carries on to find the next.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KCC_FRONTEND_LAYERCONFIG_H
+#define KCC_FRONTEND_LAYERCONFIG_H
+
+#include "frontend/KerasModel.h"
+
+#include "ir/Graph/IR/GraphDialect.h"
+
+#include <initializer_list>
+
+namespace kcc::frontend {
+
+/// A Keras activation: an elementwise kind, or softmax (its own op).
+struct ActivationSpec {
+  bool softmax = false;
+  graph::Activation kind = graph::Activation::linear;
+};
+
+class LayerConfig {
+public:
+  LayerConfig(const Layer &layer, Generation gen, Diagnostics &diag)
+      : layer(layer), gen(gen), diag(diag) {}
+
+  using Keys = std::initializer_list<const char *>;
+
+  /// The first of |keys| present in the config, or null.
+  const rapidjson::Value *find(Keys keys) const;
+  std::string keyOf(Keys keys) const;
+
+  std::optional<int64_t> positiveInt(Keys keys);
+  /// A pair such as kernel_size or strides: [a, b] or a single int;
+  /// |fallback| if absent (null |fallback| makes it required).
+  std::optional<std::vector<int64_t>> pair(Keys keys, std::optional<std::vector<int64_t>> fallback);
+  double number(Keys keys, double fallback);
+  bool flag(Keys keys, bool fallback);
+  std::string string(Keys keys, const std::string &fallback);
+  std::optional<std::string> oneOf(Keys keys, const std::string &fallback,
+                                   std::initializer_list<const char *> allowed);
+
+  std::optional<ActivationSpec> activation(Keys keys, const std::string &fallback);
+  graph::InitializerAttr initializer(mlir::MLIRContext *ctx, Keys keys, const std::string &fallback);
+  std::optional<graph::DataFormat> dataFormat();
+  std::optional<graph::Padding> padding();
+
+  /// Reports |key| if it holds anything but null/false/0/empty: a feature
+  /// kcc does not implement.
+  void unsupportedIfSet(const char *key, const std::string &what);
+
+  void error(Keys keys, const std::string &message);
+  Generation generation() const { return gen; }
+  const Layer &getLayer() const { return layer; }
+
+private:
+  const Layer &layer;
+  Generation gen;
+  Diagnostics &diag;
+};
+
+/// Parses a Keras initializer ({"class_name", "config"} or a Keras 1 name).
+/// Returns null and sets |error| if unsupported.
+graph::InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const rapidjson::Value *v,
+                                        std::string &error);
+
+} // namespace kcc::frontend
+
+#endif // KCC_FRONTEND_LAYERCONFIG_H

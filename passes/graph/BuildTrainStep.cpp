@@ -1,0 +1,291 @@
+//===- BuildTrainStep.cpp - graph-build-train-step ------------------------===//
+//
+// Reverse-mode autodiff over the straight-line @forward:
+//   1. Clone @forward into @train_step, then add the loss and the metric.
+//   2. Activity analysis: a value is "varied" if it depends on a weight.
+//   3. Walk the cloned ops backwards from the loss (seeded with 1); each op
+//      with a result gradient asks its GradientOpInterface for the gradients
+//      of its varied operands; several contributions to one value are summed.
+//   4. The gradient reaching each weight's graph.load is returned, tagged
+//      with the variable it belongs to (graph-apply-optimizer consumes them).
+// @eval_step is @forward in inference mode plus loss and metric.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "ir/Graph/IR/ops/Common.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/MapVector.h"
+
+namespace kcc {
+#define GEN_PASS_DEF_GRAPHBUILDTRAINSTEP
+#include "passes/Passes.h.inc"
+} // namespace kcc
+
+using namespace mlir;
+using namespace kcc;
+using namespace kcc::graph;
+
+namespace {
+
+StringRef roleOf(func::FuncOp f, unsigned arg) {
+  auto role = f.getArgAttrOfType<StringAttr>(arg, kRoleAttr);
+  return role ? role.getValue() : "";
+}
+
+/// Loss settings read from the module's kcc.training attribute.
+struct LossConfig {
+  bool sparse = false;
+  double epsilon = 1e-7;
+};
+
+FailureOr<LossConfig> readLoss(ModuleOp module) {
+  auto training = module->getAttrOfType<DictionaryAttr>(kTrainingAttr);
+  if (!training)
+    return module.emitError() << "module has no '" << kTrainingAttr << "' attribute";
+  LossConfig cfg;
+  auto loss = training.getAs<StringAttr>("loss");
+  if (!loss)
+    return module.emitError() << "training settings name no loss";
+  if (loss.getValue() == "sparse_categorical_crossentropy")
+    cfg.sparse = true;
+  else if (loss.getValue() != "categorical_crossentropy")
+    return module.emitError() << "unsupported loss '" << loss.getValue()
+                              << "' (supported: categorical_crossentropy, "
+                                 "sparse_categorical_crossentropy)";
+  if (auto eps = training.getAs<FloatAttr>("loss_epsilon"))
+    cfg.epsilon = eps.getValueAsDouble();
+  return cfg;
+}
+
+/// Builds a step function whose arguments are @forward's model inputs
+/// followed by |extra| (role, type) arguments; maps @forward's inputs, and
+/// its seed/step arguments when |extra| provides them, through |mapping|.
+func::FuncOp createStep(ModuleOp module, func::FuncOp forward, StringRef name,
+                        ArrayRef<std::pair<StringRef, Type>> extra,
+                        IRMapping &mapping, SmallVectorImpl<Value> &extraArgs) {
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> types;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<unsigned> inputArgs;
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
+    if (roleOf(forward, i) != "input")
+      continue;
+    inputArgs.push_back(i);
+    types.push_back(forward.getArgument(i).getType());
+    argAttrs.push_back(forward.getArgAttrDict(i));
+  }
+  for (auto [role, type] : extra) {
+    types.push_back(type);
+    argAttrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, b.getStringAttr(role))}));
+  }
+  auto func = b.create<func::FuncOp>(forward.getLoc(), name, b.getFunctionType(types, {}));
+  func.setAllArgAttrs(argAttrs);
+  Block *entry = func.addEntryBlock();
+  for (auto [k, i] : llvm::enumerate(inputArgs))
+    mapping.map(forward.getArgument(i), entry->getArgument(k));
+  for (auto [k, e] : llvm::enumerate(extra)) {
+    Value arg = entry->getArgument(inputArgs.size() + k);
+    extraArgs.push_back(arg);
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      if (roleOf(forward, i) == e.first)
+        mapping.map(forward.getArgument(i), arg);
+  }
+  return func;
+}
+
+struct GraphBuildTrainStepPass
+    : public kcc::impl::GraphBuildTrainStepBase<GraphBuildTrainStepPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    if (!forward) {
+      module.emitError("no @forward function to differentiate");
+      return signalPassFailure();
+    }
+    FailureOr<LossConfig> loss = readLoss(module);
+    if (failed(loss))
+      return signalPassFailure();
+    if (forward.getNumResults() != 1) {
+      forward.emitError() << "models with " << forward.getNumResults()
+                          << " outputs are not supported (one output expected)";
+      return signalPassFailure();
+    }
+    if (failed(buildTrainStep(module, forward, *loss)) ||
+        failed(buildEvalStep(module, forward, *loss)))
+      return signalPassFailure();
+  }
+
+  /// Types of the target and mask arguments for predictions of |pred|.
+  static std::pair<Type, Type> targetAndMaskTypes(Type pred, bool sparse) {
+    auto p = llvm::cast<RankedTensorType>(pred);
+    int64_t n = p.getDimSize(0);
+    Type target = sparse ? Type(RankedTensorType::get({n}, IntegerType::get(p.getContext(), 32)))
+                         : Type(p);
+    return {target, RankedTensorType::get({n}, p.getElementType())};
+  }
+
+  static Value appendLoss(OpBuilder &b, Location loc, Value pred, Value target,
+                          Value mask, double eps) {
+    return makeOp<CrossEntropyOp>(b, loc, RankedTensorType::get({}, b.getF32Type()),
+                                  {pred, target, mask},
+                                  {b.getNamedAttr("epsilon", b.getF64FloatAttr(eps))});
+  }
+
+  static Value appendAccuracy(OpBuilder &b, Location loc, Value pred, Value target,
+                              Value mask) {
+    return makeOp<AccuracyOp>(b, loc, RankedTensorType::get({}, b.getF32Type()),
+                              {pred, target, mask});
+  }
+
+  LogicalResult buildEvalStep(ModuleOp module, func::FuncOp forward,
+                              const LossConfig &cfg) {
+    Type pred = forward.getResultTypes()[0];
+    auto [targetType, maskType] = targetAndMaskTypes(pred, cfg.sparse);
+    IRMapping mapping;
+    SmallVector<Value> extra;
+    func::FuncOp eval = createStep(module, forward, "eval_step",
+                                   {{"target", targetType}, {"mask", maskType}}, mapping, extra);
+    OpBuilder b = OpBuilder::atBlockEnd(&eval.getBody().front());
+    Value result;
+    for (Operation &op : forward.getBody().front()) {
+      if (auto drop = dyn_cast<DropoutOp>(op)) {
+        mapping.map(drop.getResult(), mapping.lookup(drop.getInput()));
+        continue;
+      }
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        result = mapping.lookup(ret.getOperand(0));
+        break;
+      }
+      for (Value v : op.getOperands())
+        if (!mapping.contains(v))
+          return op.emitError("uses the dropout seed or step outside a dropout");
+      b.clone(op, mapping);
+    }
+    Location loc = forward.getLoc();
+    Value l = appendLoss(b, loc, result, extra[0], extra[1], cfg.epsilon);
+    Value acc = appendAccuracy(b, loc, result, extra[0], extra[1]);
+    b.create<func::ReturnOp>(loc, ValueRange{l, acc});
+    eval.setType(b.getFunctionType(eval.getArgumentTypes(), {l.getType(), acc.getType()}));
+    return success();
+  }
+
+  LogicalResult buildTrainStep(ModuleOp module, func::FuncOp forward,
+                               const LossConfig &cfg) {
+    Type pred = forward.getResultTypes()[0];
+    auto [targetType, maskType] = targetAndMaskTypes(pred, cfg.sparse);
+    MLIRContext *ctx = module.getContext();
+    Type i64Scalar = RankedTensorType::get({}, IntegerType::get(ctx, 64));
+    bool hasSeed = false;
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+      hasSeed |= roleOf(forward, i) == "seed";
+    if (!hasSeed)
+      return forward.emitError("@forward has no argument with kcc.role = \"seed\"");
+    IRMapping mapping;
+    SmallVector<Value> extra;
+    func::FuncOp train = createStep(module, forward, "train_step",
+                                    {{"target", targetType}, {"mask", maskType},
+                                     {"seed", i64Scalar}, {"step", i64Scalar}},
+                                    mapping, extra);
+    Block &entry = train.getBody().front();
+    OpBuilder b = OpBuilder::atBlockEnd(&entry);
+    Value result;
+    for (Operation &op : forward.getBody().front()) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        result = mapping.lookup(ret.getOperand(0));
+        break;
+      }
+      b.clone(op, mapping);
+    }
+    Location loc = forward.getLoc();
+    Value lossValue = appendLoss(b, loc, result, extra[0], extra[1], cfg.epsilon);
+    Value correct = appendAccuracy(b, loc, result, extra[0], extra[1]);
+
+    llvm::MapVector<StringAttr, Value> weightGrads;
+    if (failed(differentiate(b, entry, lossValue, weightGrads)))
+      return failure();
+
+    SmallVector<Value> results = {lossValue, correct, result};
+    SmallVector<Attribute> resultAttrs(3, b.getDictionaryAttr({}));
+    for (auto &[var, grad] : weightGrads) {
+      results.push_back(grad);
+      resultAttrs.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr(kGradientOfAttr, FlatSymbolRefAttr::get(var))}));
+    }
+    b.create<func::ReturnOp>(loc, results);
+    train.setType(b.getFunctionType(train.getArgumentTypes(), ValueRange(results).getTypes()));
+    train.setAllResultAttrs(resultAttrs);
+    return success();
+  }
+
+  /// Reverse sweep from |loss| over the ops of |body|; fills |weightGrads|
+  /// with the summed gradient of every trainable variable that is read.
+  LogicalResult differentiate(OpBuilder &b, Block &body, Value loss,
+                              llvm::MapVector<StringAttr, Value> &weightGrads) {
+    ModuleOp module = getOperation();
+    // Activity analysis: forward propagation of "depends on a weight".
+    llvm::DenseSet<Value> varied;
+    SmallVector<Operation *> ops;
+    for (Operation &op : body) {
+      ops.push_back(&op);
+      if (auto load = dyn_cast<LoadOp>(op)) {
+        auto var = module.lookupSymbol<VariableOp>(load.getVariableAttr());
+        if (var && var.getRole() == VariableRole::weight)
+          varied.insert(load.getResult());
+        continue;
+      }
+      if (llvm::any_of(op.getOperands(), [&](Value v) { return varied.contains(v); }))
+        for (Value r : op.getResults())
+          varied.insert(r);
+    }
+
+    llvm::DenseMap<Value, Value> grads;
+    auto accumulate = [&](Value v, Value g) {
+      Value &slot = grads[v];
+      slot = slot ? makeOp<AddOp>(b, v.getLoc(), v.getType(), {slot, g}) : g;
+    };
+    Location loc = loss.getLoc();
+    grads[loss] = b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), 1.0f));
+
+    for (Operation *op : llvm::reverse(ops)) {
+      SmallVector<Value> resultGrads;
+      bool any = false;
+      for (Value r : op->getResults()) {
+        resultGrads.push_back(grads.lookup(r));
+        any |= static_cast<bool>(resultGrads.back());
+      }
+      if (!any)
+        continue;
+      if (auto load = dyn_cast<LoadOp>(op)) {
+        Value &slot = weightGrads[load.getVariableAttr().getAttr()];
+        slot = slot ? makeOp<AddOp>(b, load.getLoc(), load.getType(), {slot, resultGrads[0]})
+                    : resultGrads[0];
+        continue;
+      }
+      SmallVector<bool> need;
+      for (Value v : op->getOperands())
+        need.push_back(varied.contains(v));
+      if (llvm::none_of(need, [](bool n) { return n; }))
+        continue;
+      auto rule = dyn_cast<GradientOpInterface>(op);
+      if (!rule)
+        return op->emitError("has no gradient rule, so the model cannot be trained through it");
+      SmallVector<Value> operandGrads;
+      b.setInsertionPointToEnd(&body);
+      if (failed(rule.buildGradients(b, resultGrads, need, operandGrads)))
+        return failure();
+      assert(operandGrads.size() == op->getNumOperands() && "one gradient slot per operand");
+      for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads))
+        if (g && varied.contains(v))
+          accumulate(v, g);
+    }
+    b.setInsertionPointToEnd(&body);
+    return success();
+  }
+};
+
+} // namespace

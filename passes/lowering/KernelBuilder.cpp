@@ -1,0 +1,108 @@
+//===- KernelBuilder.cpp - generated kernels as scf loops on memrefs ------===//
+//
+// A kernel is a func.func taking one flat, statically sized memref per
+// buffer plus (begin, end) indices of its domain. Bodies use scf, memref,
+// arith and math only, so every target can lower them (LLVM for CPU, NVVM
+// for CUDA).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/lowering/Lowering.h"
+
+using namespace mlir;
+
+namespace kcc::lowering {
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+
+Value cF32(OpBuilder &b, Location loc, double v) { return graph::constF32(b, loc, v); }
+
+void forLoop(OpBuilder &b, Location loc, Value lo, Value hi,
+             const std::function<void(OpBuilder &, Value)> &body) {
+  b.create<scf::ForOp>(loc, lo, hi, cIndex(b, loc, 1), ValueRange{},
+                       [&](OpBuilder &nb, Location, Value iv, ValueRange) {
+                         body(nb, iv);
+                         nb.create<scf::YieldOp>(loc);
+                       });
+}
+
+Value forLoopReduce(OpBuilder &b, Location loc, Value lo, Value hi, Value init,
+                    const std::function<Value(OpBuilder &, Value, Value)> &body) {
+  auto loop = b.create<scf::ForOp>(
+      loc, lo, hi, cIndex(b, loc, 1), ValueRange{init},
+      [&](OpBuilder &nb, Location, Value iv, ValueRange acc) {
+        nb.create<scf::YieldOp>(loc, body(nb, iv, acc[0]));
+      });
+  return loop.getResult(0);
+}
+
+Value load(OpBuilder &b, Location loc, Value memref, Value index) {
+  return b.create<memref::LoadOp>(loc, memref, index);
+}
+
+void store(OpBuilder &b, Location loc, Value value, Value memref, Value index) {
+  b.create<memref::StoreOp>(loc, value, memref, index);
+}
+
+Value affine(OpBuilder &b, Location loc, Value a, int64_t s, int64_t t) {
+  Value r = s == 1 ? a : b.create<arith::MulIOp>(loc, a, cIndex(b, loc, s)).getResult();
+  return t == 0 ? r : b.create<arith::AddIOp>(loc, r, cIndex(b, loc, t)).getResult();
+}
+
+Value addIdx(OpBuilder &b, Location loc, Value a, Value c) {
+  return b.create<arith::AddIOp>(loc, a, c);
+}
+
+Value mulIdx(OpBuilder &b, Location loc, Value a, Value c) {
+  return b.create<arith::MulIOp>(loc, a, c);
+}
+
+/// Flat memref type a kernel uses for |buffer|.
+static MemRefType flatMemRef(Type bufferType) {
+  auto t = llvm::cast<exec::BufferType>(bufferType);
+  return MemRefType::get({std::max<int64_t>(t.getNumElements(), 1)}, t.getElementType());
+}
+
+FlatSymbolRefAttr LoweringContext::createKernel(Location loc, StringRef prefix,
+                                                TypeRange bufferTypes,
+                                                const KernelBody &body) {
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  SmallVector<Type> args;
+  for (Type t : bufferTypes)
+    args.push_back(flatMemRef(t));
+  args.append({b.getIndexType(), b.getIndexType()});
+  // Unique, readable names: the layer name plus a counter.
+  std::string name;
+  for (unsigned n = 0;; ++n) {
+    name = (prefix + "_" + std::to_string(n)).str();
+    if (!module.lookupSymbol(name))
+      break;
+  }
+  auto func = b.create<func::FuncOp>(loc, name, b.getFunctionType(args, {}));
+  func->setAttr(exec::kKernelAttrName, b.getUnitAttr());
+  func.setPrivate();
+  Block *entry = func.addEntryBlock();
+  OpBuilder kb = OpBuilder::atBlockEnd(entry);
+  unsigned n = bufferTypes.size();
+  body(kb, loc, entry->getArguments().take_front(n), entry->getArgument(n),
+       entry->getArgument(n + 1));
+  kb.create<func::ReturnOp>(loc);
+  return FlatSymbolRefAttr::get(func);
+}
+
+exec::KernelOp LoweringContext::launch(Location loc, StringRef prefix, ValueRange inputs,
+                                       ValueRange outputs, int64_t domain,
+                                       const KernelBody &body, bool serial,
+                                       bool elementwise) {
+  SmallVector<Type> types(inputs.getTypes());
+  types.append(outputs.getTypes().begin(), outputs.getTypes().end());
+  FlatSymbolRefAttr kernel = createKernel(loc, prefix, types, body);
+  return builder.create<exec::KernelOp>(
+      loc, inputs, outputs, kernel, builder.getI64IntegerAttr(domain),
+      serial ? builder.getUnitAttr() : UnitAttr(),
+      elementwise ? builder.getUnitAttr() : UnitAttr());
+}
+
+} // namespace kcc::lowering

@@ -1,0 +1,187 @@
+//===- kcc.cpp - compile a Keras model JSON into model.bin ----------------===//
+//
+//   kcc model.json -o model.bin            compile for the CPU
+//   kcc model.json --emit=<phase>          print the IR after a phase
+//   kcc model.json --report-memory         peak bytes by kind
+//
+// Phases, in order: import shapes autodiff optimizer fused exec layout
+// planned llvm bin (see passes/Pipeline.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Codegen.h"
+#include "frontend/Importer.h"
+#include "passes/Passes.h"
+#include "passes/Pipeline.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.json>"), cl::Required);
+cl::opt<std::string> outputFile("o", cl::desc("Output model.bin (default: <model>.bin)"),
+                                cl::value_desc("file"));
+cl::opt<std::string> emitPhase("emit", cl::desc("Print the IR after this phase and stop: import, "
+                                                "shapes, autodiff, optimizer, fused, exec, layout, "
+                                                "planned, llvm"),
+                               cl::value_desc("phase"));
+cl::alias compileTo("compile-to", cl::desc("Alias for --emit"), cl::aliasopt(emitPhase));
+cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch size"), cl::init(0));
+cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"));
+cl::opt<std::string> cpu("cpu", cl::desc("LLVM CPU name to tune kernels for (default: host)"));
+cl::opt<bool> reportMemory("report-memory", cl::desc("Print the memory plan's peak bytes by kind"));
+
+int fail(const std::string &message) {
+  llvm::errs() << "kcc: error: " << message << "\n";
+  return 1;
+}
+
+/// Writes |bytes| to |path| through a temporary file and a rename, so an
+/// existing model.bin is never left half-written.
+bool writeAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
+  llvm::SmallString<256> tmp;
+  int fd;
+  if (llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp))
+    return false;
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+    os.flush();
+    if (os.has_error()) {
+      os.clear_error();
+      llvm::sys::fs::remove(tmp);
+      return false;
+    }
+  }
+  if (llvm::sys::fs::rename(tmp, path)) {
+    llvm::sys::fs::remove(tmp);
+    return false;
+  }
+  return true;
+}
+
+/// Compiler diagnostics name the model file and the Keras layer.
+std::string describe(Location loc) {
+  std::string layer;
+  loc->walk([&](Location l) {
+    if (auto name = dyn_cast<NameLoc>(l); name && layer.empty())
+      layer = name.getName().str();
+    return WalkResult::advance();
+  });
+  return layer.empty() ? "" : "layer '" + layer + "': ";
+}
+
+void printMemory(ModuleOp module) {
+  auto m = module->getAttrOfType<DictionaryAttr>(kcc::kMemoryAttr);
+  auto get = [&](StringRef k) {
+    auto a = m.getAs<IntegerAttr>(k);
+    return a ? a.getInt() : 0;
+  };
+  auto mib = [](int64_t b) { return llvm::formatv("{0,10:F2} MiB", b / 1048576.0).str(); };
+  llvm::outs() << "memory plan for " << inputFile << "\n"
+               << "  peak (arena)        " << mib(get("arena_bytes")) << "\n"
+               << "  weights             " << mib(get("weight")) << "\n"
+               << "  optimizer state     " << mib(get("optimizer_state")) << "\n"
+               << "  inputs + outputs    " << mib(get("input") + get("output")) << "\n"
+               << "  transient (shared)  " << mib(get("transient_bytes")) << "\n"
+               << "    activations       " << mib(get("activation_unshared")) << " before reuse\n"
+               << "    gradients         " << mib(get("gradient_unshared")) << " before reuse\n"
+               << "    workspace         " << mib(get("workspace_unshared")) << " before reuse\n";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "kcc: compile a Keras model's whole training step\n");
+
+  kcc::Phase stop = kcc::Phase::Binary;
+  if (!emitPhase.empty()) {
+    auto p = kcc::parsePhase(emitPhase);
+    if (!p || *p == kcc::Phase::Binary)
+      return fail("unknown phase '" + emitPhase + "' for --emit (import, shapes, autodiff, "
+                  "optimizer, fused, exec, layout, planned, llvm)");
+    stop = *p;
+  }
+  if (target != "cpu" && target != "cuda")
+    return fail("unknown target '" + target + "' (cpu or cuda)");
+  if (batchSize.getNumOccurrences() && batchSize < 1)
+    return fail("--batch-size must be positive");
+
+  kcc::frontend::Diagnostics diag(inputFile);
+  auto model = kcc::frontend::loadKerasModel(inputFile, diag);
+  MLIRContext ctx;
+  OwningOpRef<ModuleOp> module;
+  if (model) {
+    kcc::frontend::ImportOptions options;
+    if (batchSize > 0)
+      options.overrides.batchSize = batchSize;
+    module = kcc::frontend::importKerasModel(ctx, *model, options, diag);
+  }
+  if (!module) {
+    for (const std::string &m : diag.all())
+      llvm::errs() << "kcc: error: " << m << "\n";
+    return 1;
+  }
+
+  int errors = 0;
+  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
+    if (d.getSeverity() == DiagnosticSeverity::Error)
+      ++errors;
+    llvm::errs() << "kcc: " << (d.getSeverity() == DiagnosticSeverity::Error ? "error: " : "note: ")
+                 << inputFile << ": " << describe(d.getLocation()) << d.str() << "\n";
+    return success();
+  });
+
+  PassManager pm(&ctx);
+  kcc::addGraphPasses(pm, std::min(stop, kcc::Phase::Exec));
+  if (stop >= kcc::Phase::Layout)
+    kcc::codegen::addTargetLayoutPasses(pm, target);
+  if (stop >= kcc::Phase::Planned)
+    kcc::addPlanningPasses(pm);
+  if (failed(pm.run(*module)))
+    return errors ? 1 : fail("compilation failed");
+  if (stop <= kcc::Phase::Planned && !emitPhase.empty()) {
+    module->print(llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+  if (reportMemory)
+    printMemory(*module);
+
+  kcc::codegen::TargetOptions targetOptions;
+  targetOptions.target = target;
+  targetOptions.cpu = cpu;
+  kcc::codegen::CodeObject code;
+  llvm::raw_ostream *llvmIR = stop == kcc::Phase::LLVM ? &llvm::outs() : nullptr;
+  LogicalResult compiled = target == "cuda"
+                               ? kcc::codegen::compileKernelsForCuda(*module, targetOptions, code, llvmIR)
+                               : kcc::codegen::compileKernelsForCpu(*module, targetOptions, code, llvmIR);
+  if (failed(compiled))
+    return 1;
+  if (stop == kcc::Phase::LLVM)
+    return 0;
+
+  std::vector<uint8_t> bytes;
+  if (failed(kcc::codegen::writeModel(*module, code, target, bytes)))
+    return 1;
+  std::string out = outputFile;
+  if (out.empty())
+    out = llvm::sys::path::stem(inputFile).str() + ".bin";
+  if (!writeAtomically(out, bytes))
+    return fail("cannot write " + out);
+  if (!reportMemory)
+    llvm::errs() << "kcc: wrote " << out << " (" << bytes.size() << " bytes)\n";
+  return 0;
+}
