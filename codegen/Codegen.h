@@ -3,6 +3,7 @@
 #ifndef KCC_CODEGEN_CODEGEN_H
 #define KCC_CODEGEN_CODEGEN_H
 
+#include "codegen/schema/FormatVersion.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -16,8 +17,7 @@ class raw_ostream;
 
 namespace kcc::codegen {
 
-/// model.bin format version; bump on any change of meaning in model.fbs.
-inline constexpr uint32_t kFormatVersion = 1;
+using ::kcc::bin::kFormatVersion;
 
 struct TargetOptions {
   std::string target = "cpu"; // cpu | cuda

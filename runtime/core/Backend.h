@@ -1,0 +1,46 @@
+//===- Backend.h - what a target gives the runtime ------------------------===//
+//
+// A backend owns the arena and turns each model.bin call into an Executor
+// created once (primitives built, pointers resolved) and run every step.
+// The CPU backend uses oneDNN and the loaded kernel object; the CUDA one
+// cuDNN/cuBLAS and the PTX module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KCC_RUNTIME_CORE_BACKEND_H
+#define KCC_RUNTIME_CORE_BACKEND_H
+
+#include "codegen/schema/model_generated.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace kcc::rt {
+
+class Executor {
+public:
+  virtual ~Executor() = default;
+  virtual void run() = 0;
+};
+
+class Backend {
+public:
+  virtual ~Backend() = default;
+  /// One line for the run header: library versions, ISA, threads.
+  virtual std::string describe() const = 0;
+  virtual std::unique_ptr<Executor> makeExecutor(const bin::Call &call) = 0;
+  /// Copies between host memory and a buffer. |data| is in the buffer's
+  /// plain order (Keras layout, row-major); a backend converts to and from
+  /// the buffer's own layout.
+  virtual void write(uint32_t buffer, const void *data) = 0;
+  virtual void read(uint32_t buffer, void *data) = 0;
+  /// Waits for queued work (asynchronous devices).
+  virtual void synchronize() {}
+};
+
+std::unique_ptr<Backend> makeCpuBackend(const bin::Model &model, const std::string &path, int threads);
+
+} // namespace kcc::rt
+
+#endif // KCC_RUNTIME_CORE_BACKEND_H

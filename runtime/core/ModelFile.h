@@ -1,0 +1,32 @@
+//===- ModelFile.h - load and verify a model.bin --------------------------===//
+
+#ifndef KCC_RUNTIME_CORE_MODELFILE_H
+#define KCC_RUNTIME_CORE_MODELFILE_H
+
+#include "codegen/schema/model_generated.h"
+
+#include <string>
+#include <vector>
+
+namespace kcc::rt {
+
+/// A model.bin held in memory after every check passed: the "KCCM"
+/// identifier, the Flatbuffers verifier, the format version and the
+/// presence of every table krun needs.
+class ModelFile {
+public:
+  /// Throws RuntimeError naming |path| and what is wrong with it.
+  static ModelFile load(const std::string &path);
+  static ModelFile fromBytes(std::vector<uint8_t> bytes, const std::string &name);
+
+  const bin::Model &model() const { return *bin::GetModel(bytes.data()); }
+  const std::string &path() const { return name; }
+
+private:
+  std::vector<uint8_t> bytes;
+  std::string name;
+};
+
+} // namespace kcc::rt
+
+#endif // KCC_RUNTIME_CORE_MODELFILE_H

@@ -1,0 +1,71 @@
+//===- Session.h - a loaded model ready to run steps ----------------------===//
+//
+// Owns the backend (arena, kernels) and both step programs, built once.
+// Provides named access to the step's input/output buffers, variable
+// initialisation, weight import/export in Keras's get_weights() order, and
+// optional per-call timing for profiles.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KCC_RUNTIME_CORE_SESSION_H
+#define KCC_RUNTIME_CORE_SESSION_H
+
+#include "core/Backend.h"
+#include "core/ModelFile.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace kcc::rt {
+
+struct CallStats {
+  std::string kind, layer;
+  double seconds = 0;
+  int64_t runs = 0;
+};
+
+class Session {
+public:
+  Session(const ModelFile &file, int threads);
+
+  const bin::Model &model() const { return file.model(); }
+  Backend &backend() { return *device; }
+  const std::string &path() const { return file.path(); }
+
+  /// Index of the buffer named |name|; throws RuntimeError if absent.
+  uint32_t buffer(const std::string &name) const;
+  bool hasBuffer(const std::string &name) const { return named.count(name) != 0; }
+  const bin::Buffer &bufferInfo(uint32_t index) const { return *model().buffers()->Get(index); }
+
+  /// Draws every variable from its initializer (optimizer state to zero).
+  void initializeVariables(uint64_t seed);
+  /// w000.npy... in Keras get_weights() order (shapes checked).
+  void loadWeights(const std::string &dir);
+  void dumpWeights(const std::string &dir);
+  /// Keras-order weights, for tests: (name, shape, values).
+  std::vector<const bin::Variable *> weightsInKerasOrder() const;
+
+  void train() { run(trainProgram, trainStats); }
+  void evaluate() { run(evalProgram, evalStats); }
+
+  bool profiling = false;
+  std::vector<CallStats> trainStats, evalStats;
+
+private:
+  const ModelFile &file;
+  std::unique_ptr<Backend> device;
+  std::map<std::string, uint32_t> named;
+  std::vector<std::unique_ptr<Executor>> trainProgram, evalProgram;
+
+  void build(const bin::Program &p, std::vector<std::unique_ptr<Executor>> &out,
+             std::vector<CallStats> &stats);
+  void run(std::vector<std::unique_ptr<Executor>> &program, std::vector<CallStats> &stats);
+};
+
+/// Human name of a call kind ("matmul", "conv2d", ...).
+const char *callKindName(bin::CallKind kind);
+
+} // namespace kcc::rt
+
+#endif // KCC_RUNTIME_CORE_SESSION_H

@@ -1,0 +1,380 @@
+//===- Trainer.cpp - the epoch loop of krun -------------------------------===//
+//
+// Per epoch: a producer thread prepares batch k+1 (shuffle, augmentation)
+// while step k runs; each batch is copied into the step's input buffers with
+// its mask (1 for real rows of a short last batch), seed and step counter;
+// after the epoch the test set runs through the eval program. Keras's
+// running loss/accuracy are averages over samples.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/Trainer.h"
+
+#include "core/Npy.h"
+#include "core/RuntimeError.h"
+#include "data/BatchProducer.h"
+#include "data/DataError.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+namespace kcc::rt {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds(clock_type::time_point since) {
+  return std::chrono::duration<double>(clock_type::now() - since).count();
+}
+
+/// The step's fixed inputs and outputs, by buffer index.
+struct StepIO {
+  std::vector<uint32_t> inputs;
+  uint32_t target, mask, seed, step, loss, correct, pred;
+  bool sparse;
+  int64_t batch, classes;
+
+  explicit StepIO(Session &s) {
+    for (const flatbuffers::String *n : *s.model().inputs())
+      inputs.push_back(s.buffer(n->str()));
+    target = s.buffer("target"), mask = s.buffer("mask"), seed = s.buffer("seed");
+    step = s.buffer("step"), loss = s.buffer("loss"), correct = s.buffer("correct");
+    pred = s.buffer("pred");
+    const bin::Buffer &t = s.bufferInfo(target);
+    sparse = t.dtype() == bin::DType::I32;
+    batch = t.shape()->Get(0);
+    const bin::Buffer &p = s.bufferInfo(pred);
+    classes = p.shape()->Get(p.shape()->size() - 1);
+  }
+};
+
+int64_t perSample(const bin::Buffer &b) {
+  int64_t n = 1;
+  for (size_t i = 1; i < b.shape()->size(); ++i)
+    n *= b.shape()->Get(i);
+  return n;
+}
+
+std::string shapeText(const flatbuffers::Vector<int64_t> &s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i)
+    out += (i ? ", " : "") + std::to_string(s.Get(i));
+  return out + "]";
+}
+
+/// Checks the dataset fits the model and maps model input i to dataset input.
+std::vector<size_t> matchInputs(Session &s, const StepIO &io, const data::Dataset &ds) {
+  if (io.inputs.size() != ds.train.inputs.size())
+    throw RuntimeError("dataset '" + ds.name + "' has " + std::to_string(ds.train.inputs.size()) +
+                       " inputs, the model takes " + std::to_string(io.inputs.size()));
+  std::vector<size_t> map;
+  std::vector<bool> used(ds.train.inputs.size(), false);
+  for (uint32_t b : io.inputs) {
+    const bin::Buffer &buf = s.bufferInfo(b);
+    size_t found = SIZE_MAX;
+    for (size_t k = 0; k < ds.train.inputs.size(); ++k)
+      if (!used[k] && ds.train.inputs[k].sample_elems() == perSample(buf)) {
+        found = k;
+        break;
+      }
+    if (found == SIZE_MAX)
+      throw RuntimeError("dataset '" + ds.name + "' has no input matching the model's input '" + buf.name()->str() +
+                         "' of shape " + shapeText(*buf.shape()));
+    bool wantInt = buf.dtype() == bin::DType::I32;
+    if (wantInt != (ds.train.inputs[found].dtype == data::Array::DType::I32))
+      throw RuntimeError("the model's input '" + buf.name()->str() + "' and dataset '" + ds.name +
+                         "' disagree on integer vs float data");
+    used[found] = true;
+    map.push_back(found);
+  }
+  if (io.classes != ds.num_classes)
+    throw RuntimeError("the model predicts " + std::to_string(io.classes) + " classes, dataset '" + ds.name +
+                       "' has " + std::to_string(ds.num_classes));
+  return map;
+}
+
+/// Copies one batch into the step's inputs.
+void feed(Session &s, const StepIO &io, const data::Batch &b, const std::vector<size_t> &map,
+          std::vector<float> &mask, int64_t seed, int64_t step) {
+  for (size_t i = 0; i < io.inputs.size(); ++i) {
+    const data::BatchInput &in = b.inputs[map[i]];
+    s.backend().write(io.inputs[i], in.f32 ? static_cast<const void *>(in.f32) : in.i32);
+  }
+  s.backend().write(io.target, io.sparse ? static_cast<const void *>(b.labels_i32) : b.labels_f32);
+  for (int64_t r = 0; r < io.batch; ++r)
+    mask[r] = r < b.valid ? 1.0f : 0.0f;
+  s.backend().write(io.mask, mask.data());
+  s.backend().write(io.seed, &seed);
+  s.backend().write(io.step, &step);
+}
+
+float readScalar(Session &s, uint32_t buffer) {
+  float v;
+  s.backend().read(buffer, &v);
+  return v;
+}
+
+struct Metrics {
+  double loss = 0, correct = 0;
+  int64_t samples = 0;
+  double meanLoss() const { return samples ? loss / samples : 0; }
+  double accuracy() const { return samples ? correct / samples : 0; }
+};
+
+Metrics evaluate(Session &s, const StepIO &io, const data::Split &split, const data::BatchOptions &base,
+                 const std::vector<size_t> &map) {
+  Metrics m;
+  if (split.size() == 0)
+    return m;
+  data::BatchOptions opts = base;
+  opts.shuffle = false;
+  opts.augment.reset();
+  opts.steps_per_epoch = 0;
+  data::BatchProducer producer(split, opts);
+  producer.start_epoch(0);
+  data::Batch b;
+  std::vector<float> mask(io.batch);
+  while (producer.next(b)) {
+    feed(s, io, b, map, mask, 0, 0);
+    s.evaluate();
+    m.loss += readScalar(s, io.loss) * b.valid;
+    m.correct += readScalar(s, io.correct);
+    m.samples += b.valid;
+  }
+  return m;
+}
+
+std::string formatSeconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, s < 10 ? "%.2fs" : "%.0fs", s);
+  return buf;
+}
+
+/// Keras's progress line: "  9600/60000 [====>........] - ETA: 3s - loss: ..."
+void progress(int64_t done, int64_t total, double elapsed, const Metrics &m, bool final) {
+  const int width = 30;
+  int filled = total ? static_cast<int>(width * done / total) : width;
+  std::string bar(filled, '=');
+  if (filled < width)
+    bar += '>' + std::string(width - filled - 1, '.');
+  std::printf("\r%*lld/%lld [%s] - %s", static_cast<int>(std::to_string(total).size()),
+              static_cast<long long>(done), static_cast<long long>(total), bar.c_str(),
+              final ? formatSeconds(elapsed).c_str()
+                    : ("ETA: " + formatSeconds(done ? elapsed * (total - done) / done : 0)).c_str());
+  std::printf(" - loss: %.4f - acc: %.4f", m.meanLoss(), m.accuracy());
+  std::fflush(stdout);
+}
+
+/// Writes the whole log to a temporary file and renames it over |path|, so
+/// the log is never half-written.
+void writeLog(const std::string &path, const std::vector<std::string> &lines) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    for (const std::string &l : lines)
+      out << l << "\n";
+    if (!out)
+      throw RuntimeError(path + ": cannot write the log");
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+void printProfile(const char *title, const std::vector<CallStats> &stats, int64_t steps) {
+  std::map<std::string, std::pair<double, int64_t>> byLayer, byKind;
+  double total = 0;
+  for (const CallStats &c : stats) {
+    total += c.seconds;
+    byKind[c.kind].first += c.seconds, byKind[c.kind].second += 1;
+    std::string layer = c.layer.empty() ? "(loss/metrics)" : c.layer;
+    byLayer[layer].first += c.seconds, byLayer[layer].second += 1;
+  }
+  auto print = [&](const char *what, std::map<std::string, std::pair<double, int64_t>> &m) {
+    std::vector<std::pair<std::string, std::pair<double, int64_t>>> rows(m.begin(), m.end());
+    std::sort(rows.begin(), rows.end(), [](auto &a, auto &b) { return a.second.first > b.second.first; });
+    std::printf("  %-40s %10s %7s %6s\n", what, "ms/step", "share", "calls");
+    for (auto &[name, v] : rows)
+      std::printf("  %-40s %10.3f %6.1f%% %6lld\n", name.c_str(), 1000 * v.first / std::max<int64_t>(steps, 1),
+                  total > 0 ? 100 * v.first / total : 0.0, static_cast<long long>(v.second));
+  };
+  std::printf("%s: %.3f ms per step over %lld steps\n", title, 1000 * total / std::max<int64_t>(steps, 1),
+              static_cast<long long>(steps));
+  print("by Keras layer (fused calls count for each layer they serve)", byLayer);
+  print("by call kind", byKind);
+}
+
+} // namespace
+
+int train(Session &s, const TrainOptions &o) {
+  const bin::Training &t = *s.model().training();
+  StepIO io(s);
+  std::string datasetName = o.dataset.empty() ? (t.dataset() ? t.dataset()->str() : "") : o.dataset;
+  if (datasetName.empty())
+    throw RuntimeError(s.path() + ": the model names no dataset; pass --dataset mnist|cifar10|babi");
+  data::DatasetOptions dopts;
+  const bin::Buffer &firstInput = s.bufferInfo(io.inputs[0]);
+  if (firstInput.shape()->size() == 4 && firstInput.shape()->Get(1) == 3 && firstInput.shape()->Get(3) != 3)
+    dopts.image_layout = "channels_first";
+  if (t.dataset_task() && t.dataset_task()->size())
+    dopts.babi_task = t.dataset_task()->str();
+  if (t.dataset_set() && t.dataset_set()->size())
+    dopts.babi_set = t.dataset_set()->str();
+  dopts.validation_split = t.validation() && t.validation()->str() == "split" ? t.validation_split() : 0.0;
+  std::string root = data::resolve_data_root(o.dataDir);
+  auto loadStart = clock_type::now();
+  data::Dataset ds = data::load_dataset(datasetName, root, dopts);
+  std::vector<size_t> map = matchInputs(s, io, ds);
+
+  data::BatchOptions bopts;
+  bopts.batch_size = io.batch;
+  bopts.shuffle = t.shuffle();
+  bopts.seed = o.seed;
+  bopts.label_mode = io.sparse ? data::LabelMode::IndexI32 : data::LabelMode::OneHotF32;
+  bopts.num_classes = ds.num_classes;
+  bopts.image_layout = dopts.image_layout;
+  bopts.steps_per_epoch = t.steps_per_epoch();
+  if (t.augment()) {
+    data::AugmentOptions a;
+    a.width_shift_range = t.width_shift_range();
+    a.height_shift_range = t.height_shift_range();
+    a.horizontal_flip = t.horizontal_flip();
+    bopts.augment = a;
+  }
+  data::BatchProducer producer(ds.train, bopts);
+
+  if (!o.initWeights.empty())
+    s.loadWeights(o.initWeights);
+  else
+    s.initializeVariables(o.seed);
+
+  int64_t epochs = o.epochs > 0 ? o.epochs : t.epochs();
+  bool tty = isatty(fileno(stdout)) && !o.quiet;
+  if (!o.quiet)
+    std::printf("krun: %s: %lld train / %lld test samples from %s (loaded in %.1fs), batch %lld, %lld epochs\n"
+                "krun: %s\n",
+                s.path().c_str(), static_cast<long long>(ds.train.size()),
+                static_cast<long long>(ds.test.size()), root.c_str(), seconds(loadStart),
+                static_cast<long long>(io.batch), static_cast<long long>(epochs), s.backend().describe().c_str());
+  s.profiling = o.profile || o.debug >= 2;
+  std::vector<std::string> log;
+  std::vector<float> mask(io.batch);
+  int64_t step = 0;
+  bool stop = false;
+  for (int64_t epoch = 1; epoch <= epochs && !stop; ++epoch) {
+    if (!o.quiet)
+      std::printf("Epoch %lld/%lld\n", static_cast<long long>(epoch), static_cast<long long>(epochs));
+    auto start = clock_type::now(), lastPrint = start;
+    producer.start_epoch(epoch - 1);
+    data::Batch b;
+    Metrics m;
+    while (producer.next(b)) {
+      feed(s, io, b, map, mask, static_cast<int64_t>(o.seed), step);
+      s.train();
+      float loss = readScalar(s, io.loss);
+      if (!std::isfinite(loss))
+        throw RuntimeError("the loss became " + std::to_string(loss) + " at step " + std::to_string(step));
+      m.loss += loss * b.valid;
+      m.correct += readScalar(s, io.correct);
+      m.samples += b.valid;
+      ++step;
+      if (tty && seconds(lastPrint) > 0.2) {
+        progress(m.samples, producer.samples_per_epoch(), seconds(start), m, false);
+        lastPrint = clock_type::now();
+      }
+      if (o.maxSteps > 0 && step >= o.maxSteps) {
+        stop = true;
+        break;
+      }
+    }
+    double trainSeconds = seconds(start);
+    auto evalStart = clock_type::now();
+    Metrics test = evaluate(s, io, ds.test, bopts, map);
+    Metrics val = evaluate(s, io, ds.validation, bopts, map);
+    double evalSeconds = seconds(evalStart), epochSeconds = seconds(start);
+    if (!o.quiet) {
+      progress(m.samples, producer.samples_per_epoch(), epochSeconds, m, true);
+      if (ds.validation.size())
+        std::printf(" - val_loss: %.4f - val_acc: %.4f", val.meanLoss(), val.accuracy());
+      std::printf(" - test_loss: %.4f - test_acc: %.4f\n", test.meanLoss(), test.accuracy());
+    }
+    std::ostringstream js;
+    js.precision(6);
+    js << "{\"epoch\": " << epoch << ", \"seconds\": " << epochSeconds << ", \"train_seconds\": " << trainSeconds
+       << ", \"eval_seconds\": " << evalSeconds << ", \"steps\": " << step << ", \"samples\": " << m.samples
+       << ", \"loss\": " << m.meanLoss() << ", \"accuracy\": " << m.accuracy() << ", \"test_loss\": "
+       << test.meanLoss() << ", \"test_accuracy\": " << test.accuracy();
+    if (ds.validation.size())
+      js << ", \"val_loss\": " << val.meanLoss() << ", \"val_accuracy\": " << val.accuracy();
+    js << ", \"samples_per_second\": " << (trainSeconds > 0 ? m.samples / trainSeconds : 0) << "}";
+    log.push_back(js.str());
+    if (!o.logJson.empty())
+      writeLog(o.logJson, log);
+    if (o.debug >= 2) {
+      printProfile("train step", s.trainStats, step);
+      s.trainStats.assign(s.trainStats.size(), CallStats());
+    }
+  }
+  if (o.profile)
+    printProfile("train step (whole run)", s.trainStats, step);
+  if (!o.dumpWeights.empty())
+    s.dumpWeights(o.dumpWeights);
+  return 0;
+}
+
+int trainOnFixedBatch(Session &s, const TrainOptions &o) {
+  StepIO io(s);
+  namespace fs = std::filesystem;
+  if (!o.initWeights.empty())
+    s.loadWeights(o.initWeights);
+  else
+    s.initializeVariables(o.seed);
+  auto need = [&](uint32_t buffer, const NpyArray &a, const std::string &file) {
+    const bin::Buffer &b = s.bufferInfo(buffer);
+    std::vector<int64_t> want(b.shape()->begin(), b.shape()->end());
+    char wantType = b.dtype() == bin::DType::I32 ? 'i' : 'f';
+    if (a.shape != want || a.dtype != wantType)
+      throw RuntimeError(file + ": expected " + (wantType == 'f' ? "float32" : "int32") + " of shape " +
+                         shapeText(*b.shape()) + " (the compiled batch size is " + std::to_string(io.batch) + ")");
+  };
+  std::vector<NpyArray> xs;
+  for (size_t i = 0; i < io.inputs.size(); ++i) {
+    std::string file = (fs::path(o.batchDir) / ("x" + std::to_string(i) + ".npy")).string();
+    xs.push_back(readNpy(file));
+    need(io.inputs[i], xs.back(), file);
+  }
+  std::string yFile = (fs::path(o.batchDir) / "y.npy").string();
+  NpyArray y = readNpy(yFile);
+  need(io.target, y, yFile);
+  std::vector<float> mask(io.batch, 1.0f), pred;
+  int64_t steps = o.maxSteps > 0 ? o.maxSteps : 1;
+  for (int64_t step = 0; step < steps; ++step) {
+    for (size_t i = 0; i < xs.size(); ++i)
+      s.backend().write(io.inputs[i], xs[i].dtype == 'f' ? static_cast<const void *>(xs[i].f32.data())
+                                                         : xs[i].i32.data());
+    s.backend().write(io.target, y.dtype == 'f' ? static_cast<const void *>(y.f32.data()) : y.i32.data());
+    s.backend().write(io.mask, mask.data());
+    int64_t seed = static_cast<int64_t>(o.seed);
+    s.backend().write(io.seed, &seed);
+    s.backend().write(io.step, &step);
+    s.train();
+  }
+  if (!o.dumpDir.empty()) {
+    fs::create_directories(o.dumpDir);
+    s.dumpWeights(o.dumpDir);
+    float loss = readScalar(s, io.loss);
+    writeNpy((fs::path(o.dumpDir) / "loss.npy").string(), {}, &loss);
+    const bin::Buffer &p = s.bufferInfo(io.pred);
+    std::vector<int64_t> shape(p.shape()->begin(), p.shape()->end());
+    pred.resize(p.bytes() / 4);
+    s.backend().read(io.pred, pred.data());
+    writeNpy((fs::path(o.dumpDir) / "pred.npy").string(), shape, pred.data());
+  }
+  return 0;
+}
+
+} // namespace kcc::rt

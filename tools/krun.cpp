@@ -1,0 +1,67 @@
+//===- krun.cpp - train a compiled model ----------------------------------===//
+//
+//   krun model.bin [--data DIR] [--epochs N] [--seed S] [--log-json FILE]
+//   krun model.bin --batch DIR --init-weights DIR --steps N --dump DIR
+//
+// No Python, no LLVM: model.bin holds the step programs, the memory plan,
+// the initializers and the compiled kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "core/ModelFile.h"
+#include "core/RuntimeError.h"
+#include "core/Session.h"
+#include "core/Trainer.h"
+#include "data/DataError.h"
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+#include "CLI/CLI.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+int main(int argc, char **argv) {
+  CLI::App app{"krun: train a model compiled by kcc"};
+  std::string model;
+  kcc::rt::TrainOptions o;
+  int threads = static_cast<int>(std::thread::hardware_concurrency());
+  app.add_option("model", model, "model.bin written by kcc")->required();
+  app.add_option("--data", o.dataDir, "datasets directory (default: $KCC_DATA)");
+  app.add_option("--dataset", o.dataset, "override the model's dataset (mnist, cifar10, babi)");
+  app.add_option("--epochs", o.epochs, "number of epochs (default: the model's)")->check(CLI::PositiveNumber);
+  app.add_option("--steps", o.maxSteps, "stop after this many training steps")->check(CLI::PositiveNumber);
+  app.add_option("--seed", o.seed, "seed for initialization, shuffling and dropout (default 1)");
+  app.add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::PositiveNumber);
+  app.add_option("--log-json", o.logJson, "write one JSON object per epoch to FILE");
+  app.add_option("--init-weights", o.initWeights, "load initial weights DIR/w000.npy... (Keras order)");
+  app.add_option("--dump-weights", o.dumpWeights, "write the final weights to DIR/w000.npy...");
+  app.add_option("--batch", o.batchDir, "train on the fixed batch DIR/x0.npy.., y.npy (conformance)");
+  app.add_option("--dump", o.dumpDir, "with --batch: write weights, loss.npy and pred.npy to DIR");
+  app.add_flag("--profile", o.profile, "time every call; print time per Keras layer and per call kind");
+  app.add_flag("-q,--quiet", o.quiet, "no progress output");
+  CLI11_PARSE(app, argc, argv);
+  if (const char *d = std::getenv("KCC_DEBUG"))
+    o.debug = std::atoi(d);
+  if (!o.dumpDir.empty() && o.batchDir.empty()) {
+    std::fprintf(stderr, "krun: error: --dump needs --batch\n");
+    return 2;
+  }
+  try {
+    kcc::rt::ModelFile file = kcc::rt::ModelFile::load(model);
+    kcc::rt::Session session(file, threads);
+    if (o.debug >= 1)
+      std::fprintf(stderr, "krun: %s\n", session.backend().describe().c_str());
+    return o.batchDir.empty() ? kcc::rt::train(session, o) : kcc::rt::trainOnFixedBatch(session, o);
+  } catch (const kcc::rt::RuntimeError &e) {
+    std::fprintf(stderr, "krun: error: %s\n", e.what());
+  } catch (const kcc::data::DataError &e) {
+    std::fprintf(stderr, "krun: error: %s\n", e.what());
+  } catch (const dnnl::error &e) {
+    std::fprintf(stderr, "krun: error: oneDNN rejected a call (%s, status %d)\n", e.what(), e.status);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "krun: error: %s\n", e.what());
+  }
+  return 1;
+}
