@@ -1,0 +1,20 @@
+# lit configuration for kcc: .mlir pass tests run through kcc-opt, .json
+# tests through kcc, .test files are shell scripts over the tools.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "kcc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".json", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.kcc_tools_dir, "..", "test", "lit")
+
+llvm_config.use_default_substitutions()
+llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "split-file"],
+                                   [config.llvm_tools_dir])
+llvm_config.add_tool_substitutions(["kcc-opt", "kcc", "krun"], [config.kcc_tools_dir])
+config.substitutions.append(("%models", os.path.join(config.kcc_source_dir, "models")))
+config.environment["KCC_DATA"] = config.kcc_data_dir
