@@ -75,7 +75,8 @@ public:
     for (const BufferEntry &e : buffers)
       bufferTables.push_back(fb::CreateBufferDirect(
           fbb, e.name.empty() ? nullptr : e.name.c_str(), e.kind, e.dtype, &e.shape,
-          e.layout.c_str(), e.offset, e.bytes));
+          e.layout.c_str(), e.offset, e.bytes, e.layoutDims.empty() ? nullptr : &e.layoutDims,
+          e.layoutDims.empty() ? nullptr : e.plainLayout.c_str()));
     std::vector<flatbuffers::Offset<flatbuffers::String>> inputs;
     for (const std::string &name : inputNames)
       inputs.push_back(fbb.CreateString(name));
@@ -109,7 +110,8 @@ private:
   flatbuffers::FlatBufferBuilder fbb{1 << 16};
 
   struct BufferEntry {
-    std::string name, layout;
+    std::string name, layout, plainLayout;
+    std::vector<int64_t> layoutDims;
     fb::BufferKind kind;
     fb::DType dtype;
     std::vector<int64_t> shape;
@@ -141,6 +143,10 @@ private:
       e.kind = static_cast<fb::BufferKind>(alloc.getKind());
       e.offset = alloc.getOffset().value_or(0);
       e.bytes = alloc.getSizeInBytes();
+      if (auto dims = alloc->getAttrOfType<DenseI64ArrayAttr>("exec.layout_dims")) {
+        e.layoutDims.assign(dims.asArrayRef().begin(), dims.asArrayRef().end());
+        e.plainLayout = alloc->getAttrOfType<StringAttr>("exec.plain_layout").getValue().str();
+      }
     } else {
       auto view = v.getDefiningOp<exec::ViewOp>();
       uint32_t src = indexOf(view.getSource());

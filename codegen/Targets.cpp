@@ -2,11 +2,13 @@
 
 #include "codegen/Codegen.h"
 
+#include "codegen/cpu/Passes.h"
+
 namespace kcc::codegen {
 
 void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target) {
-  (void)pm;
-  (void)target;
+  if (target == "cpu")
+    pm.addPass(kcc::cpu::createCpuAssignLayouts());
 }
 
 mlir::LogicalResult compileKernelsForCuda(mlir::ModuleOp module, const TargetOptions &, CodeObject &,

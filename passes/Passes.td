@@ -78,7 +78,9 @@ def GraphFuseEpilogues : Pass<"graph-fuse-epilogues", "mlir::ModuleOp"> {
     matmul|conv2d -> bias_add -> activation chains whose intermediate values
     have no other use become one op with a bias operand and an activation
     attribute, which a target runs as library post-ops (oneDNN bias and
-    eltwise post-op, cuBLASLt epilogues).
+    eltwise post-op, cuBLASLt epilogues). Backwards, the bias gradient of a
+    convolution (a reduce_sum of the output gradient) joins the filter
+    gradient, which libraries compute in the same pass over the data.
   }];
 }
 

@@ -3,6 +3,7 @@
 #include "ir/Exec/IR/ExecDialect.h"
 #include "ir/Graph/IR/GraphDialect.h"
 #include "passes/Passes.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -19,6 +20,7 @@ int main(int argc, char **argv) {
                   mlir::math::MathDialect, mlir::scf::SCFDialect,
                   mlir::memref::MemRefDialect>();
   kcc::registerKccPasses();
+  kcc::cpu::registerKccCpuPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(

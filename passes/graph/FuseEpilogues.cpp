@@ -58,6 +58,43 @@ struct GraphFuseEpiloguesPass
       op = fuseBias(op);
       fuseActivation(op);
     }
+    SmallVector<Conv2DBackwardFilterOp> filters;
+    getOperation().walk([&](Conv2DBackwardFilterOp op) { filters.push_back(op); });
+    for (Conv2DBackwardFilterOp op : filters)
+      fuseBiasGradient(op);
+  }
+
+  /// conv2d_backward_filter(x, dy) + reduce_sum(dy, all but channels)
+  ///   ==>  conv2d_backward_filter(x, dy) with a bias gradient result.
+  void fuseBiasGradient(Conv2DBackwardFilterOp op) {
+    if (op.getBiasGrad())
+      return;
+    int64_t channel = ImageAxes(op.getDataFormat()).c;
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < 4; ++i)
+      if (i != channel)
+        axes.push_back(i);
+    ReduceSumOp sum;
+    for (Operation *user : op.getOutputGrad().getUsers())
+      if (auto r = dyn_cast<ReduceSumOp>(user); r && r.getAxes() == ArrayRef<int64_t>(axes))
+        sum = r;
+    if (!sum || sum->getBlock() != op->getBlock())
+      return;
+    // The fused op sits at the later of the two; every use must follow it.
+    Operation *later = op->isBeforeInBlock(sum) ? sum.getOperation() : op.getOperation();
+    for (Value v : {op.getResult(), sum.getResult()})
+      for (Operation *user : v.getUsers())
+        if (user->isBeforeInBlock(later))
+          return;
+    OpBuilder b(later);
+    OperationState state(FusedLoc::get(op->getContext(), {op.getLoc(), sum.getLoc()}), op->getName(),
+                         op->getOperands(), {op.getResult().getType(), sum.getResult().getType()},
+                         op->getAttrs());
+    Operation *fused = b.create(state);
+    op.getResult().replaceAllUsesWith(fused->getResult(0));
+    sum.getResult().replaceAllUsesWith(fused->getResult(1));
+    sum.erase();
+    op.erase();
   }
 
   /// producer -> bias_add  ==>  producer with a bias operand.

@@ -106,9 +106,11 @@ void lowerConvBackwardFilter(LoweringContext &ctx, Conv2DBackwardFilterOp op) {
   auto attrs = convGeometry(b, shapeOf(op.getInput()), op.getFilterShape(), op.getStrides(),
                             op.getDilations(), op.getPadding(), op.getDataFormat());
   attrs.push_back(formatAttr(b, op.getDataFormat()));
+  SmallVector<Value> outs = {ctx.resultBuffer(op.getResult(), exec::BufferKind::gradient)};
+  if (op.getBiasGrad())
+    outs.push_back(ctx.resultBuffer(op.getBiasGrad(), exec::BufferKind::gradient));
   createCall<exec::Conv2DBackwardFilterOp>(
-      b, op.getLoc(), {ctx.bufferOf(op.getInput()), ctx.bufferOf(op.getOutputGrad())},
-      ctx.resultBuffer(op.getResult(), exec::BufferKind::gradient), attrs);
+      b, op.getLoc(), {ctx.bufferOf(op.getInput()), ctx.bufferOf(op.getOutputGrad())}, outs, attrs);
 }
 
 SmallVector<NamedAttribute> poolGeometry(OpBuilder &b, ArrayRef<int64_t> input,

@@ -206,6 +206,16 @@ void printProfile(const char *title, const std::vector<CallStats> &stats, int64_
               static_cast<long long>(steps));
   print("by Keras layer (fused calls count for each layer they serve)", byLayer);
   print("by call kind", byKind);
+  std::vector<size_t> order(stats.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return stats[a].seconds > stats[b].seconds; });
+  std::printf("  %-40s %10s   (slowest calls, #: position in the step)\n", "call", "ms/step");
+  for (size_t k = 0; k < std::min<size_t>(10, order.size()); ++k) {
+    const CallStats &c = stats[order[k]];
+    std::string name = "#" + std::to_string(order[k]) + " " + c.kind + " " + c.layer;
+    std::printf("  %-40s %10.3f\n", name.c_str(), 1000 * c.seconds / std::max<int64_t>(steps, 1));
+  }
 }
 
 } // namespace

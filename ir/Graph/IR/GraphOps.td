@@ -183,15 +183,19 @@ def Graph_Conv2DBackwardDataOp : Graph_TensorOp<"conv2d_backward_data"> {
 }
 
 def Graph_Conv2DBackwardFilterOp : Graph_TensorOp<"conv2d_backward_filter"> {
-  let summary = "gradient of conv2d with respect to its filter";
+  let summary = "gradient of conv2d with respect to its filter (and bias)";
   let description = [{
-    Example: `%dw = graph.conv2d_backward_filter %x, %dy {filter_shape = array<i64: 3, 3, 1, 32>, ...} : ...`
+    With a second result it also sums `output_grad` over all but the channel
+    axis: the bias gradient, which libraries compute in the same pass
+    (`graph-fuse-epilogues` folds the separate reduce_sum into it).
+
+    Example: `%dw, %db = graph.conv2d_backward_filter %x, %dy {filter_shape = array<i64: 3, 3, 1, 32>, ...} : ...`
   }];
   let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$output_grad,
                        DenseI64ArrayAttr:$filter_shape,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                        Graph_PaddingAttr:$padding, Graph_DataFormatAttr:$data_format);
-  let results = (outs Graph_F32Tensor:$result);
+  let results = (outs Graph_F32Tensor:$result, Optional<Graph_F32Tensor>:$bias_grad);
   let assemblyFormat = "$input `,` $output_grad attr-dict `:` functional-type(operands, results)";
 }
 

@@ -188,6 +188,8 @@ LogicalResult Conv2DBackwardDataOp::evaluate(ArrayRef<const RefTensor *> in,
 
 LogicalResult Conv2DBackwardFilterOp::inferShapes() {
   setResultShape(*this, 0, getFilterShape());
+  if (getBiasGrad())
+    setResultShape(*this, 1, {getFilterShape()[3]});
   return success();
 }
 
@@ -200,6 +202,13 @@ LogicalResult Conv2DBackwardFilterOp::evaluate(ArrayRef<const RefTensor *> in,
   RefTensor df(std::vector<int64_t>(fs.begin(), fs.end()));
   g.forEachConvTap(fs[3], [&](int64_t xi, int64_t yi, int64_t fi) { df[fi] += x[xi] * dy[yi]; });
   out.push_back(std::move(df));
+  if (getBiasGrad()) {
+    RefTensor db({fs[3]});
+    int64_t cStride = stridesOf(dy.shape)[ImageAxes(getDataFormat()).c];
+    for (int64_t i = 0; i < dy.size(); ++i)
+      db[(i / cStride) % fs[3]] += dy[i];
+    out.push_back(std::move(db));
+  }
   return success();
 }
 

@@ -1,0 +1,30 @@
+//===- Passes.td - CPU target passes --------------------------------------===//
+
+#ifndef KCC_CODEGEN_CPU_PASSES
+#define KCC_CODEGEN_CPU_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// Layout
+//===----------------------------------------------------------------------===//
+
+def CpuAssignLayouts : Pass<"exec-cpu-assign-layouts", "mlir::ModuleOp"> {
+  let summary = "let oneDNN pick blocked layouts and keep tensors in them";
+  let description = [{
+    Walks each step program in order. Convolutions ask oneDNN (with
+    format `any`) which layouts they want for their outputs and weights;
+    pooling keeps its input's layout; elementwise kernels adopt the layout
+    of their laid-out operands (they touch element i of every buffer, so
+    any shared layout works); everything else (matmuls, views, other
+    kernels, step inputs and outputs) wants plain buffers. Where a buffer's
+    layout differs from what a call wants, an exec.reorder into a new
+    buffer is inserted before the call. A weight takes the layout its first
+    convolution asks for, and its gradient and optimizer slots follow it.
+    Layouts that would pad a tensor are refused, so buffer sizes and kernel
+    domains stay as planned.
+  }];
+  let dependentDialects = ["::kcc::exec::ExecDialect"];
+}
+
+#endif // KCC_CODEGEN_CPU_PASSES
