@@ -234,16 +234,19 @@ struct CpuAssignLayoutsPass : public kcc::cpu::impl::CpuAssignLayoutsBase<CpuAss
       auto t = cast<BufferType>(v.getType());
       return t.getRank() > 0 && t.getNumElements() == k.getDomain();
     };
-    // A persistent output (an updated weight) fixes the layout; else the
-    // first laid-out input does.
+    // A persistent output (an updated weight, plain or not) fixes the
+    // layout; else the first laid-out input does.
     Tag target;
     std::optional<Geometry> g;
+    bool fixed = false;
     for (Value out : k.getOutputs())
-      if (!nameOf(out).empty() && !layout(out).empty()) {
-        target = layout(out), g = geometryOf.lookup(out);
+      if (!nameOf(out).empty()) {
+        target = layout(out), fixed = true;
+        if (geometryOf.count(out))
+          g = geometryOf.lookup(out);
         break;
       }
-    if (!g)
+    if (!fixed)
       for (Value in : k.getInputs())
         if (shaped(in) && !layout(in).empty()) {
           target = layout(in), g = geometryOf.lookup(in);
@@ -258,8 +261,10 @@ struct CpuAssignLayoutsPass : public kcc::cpu::impl::CpuAssignLayoutsBase<CpuAss
       } else if (!layoutOf.count(v) && g && !want.empty()) {
         setLayout(v, want, *g);
       } else if (layout(v) != want) {
-        return k.emitError("an elementwise kernel would mix layouts ")
-               << (layout(v).empty() ? "plain" : layout(v)) << " and " << (want.empty() ? "plain" : want);
+        return k.emitError("elementwise kernel ")
+               << k.getKernelAttr() << " would write operand " << use.getOperandNumber() << " in layout "
+               << (want.empty() ? "plain" : want) << " but it is already "
+               << (layout(v).empty() ? "plain" : layout(v));
       }
     }
     return success();
