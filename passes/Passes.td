@@ -100,7 +100,7 @@ def GraphLowerToExec : Pass<"graph-lower-to-exec", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::kcc::exec::ExecDialect", "::mlir::scf::SCFDialect",
     "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect",
-    "::mlir::math::MathDialect", "::mlir::func::FuncDialect"];
+    "::mlir::math::MathDialect", "::mlir::func::FuncDialect", "::mlir::vector::VectorDialect"];
 }
 
 //===----------------------------------------------------------------------===//

@@ -23,6 +23,7 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -38,6 +39,9 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -75,6 +79,7 @@ LogicalResult lowerToLLVMDialect(ModuleOp kernels) {
 
   PassManager pm(ctx);
   pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -87,7 +92,7 @@ LogicalResult lowerToLLVMDialect(ModuleOp kernels) {
 }
 
 /// void <name>_entry(ptr *args, i64 begin, i64 end): unpacks the buffer
-/// pointers and calls the kernel, which gets inlined into it.
+/// pointers and calls the kernel.
 void addEntryWrappers(llvm::Module &m, const std::vector<std::string> &names) {
   llvm::LLVMContext &c = m.getContext();
   llvm::Type *ptr = llvm::PointerType::getUnqual(c);
@@ -96,7 +101,10 @@ void addEntryWrappers(llvm::Module &m, const std::vector<std::string> &names) {
   for (const std::string &name : names) {
     llvm::Function *kernel = m.getFunction(name);
     kernel->setLinkage(llvm::GlobalValue::InternalLinkage);
-    kernel->addFnAttr(llvm::Attribute::AlwaysInline);
+    // Kept out of line: inlined into the wrapper, the kernel's noalias
+    // arguments become plain loads from the pointer array, and LLVM then
+    // cannot vectorise loops that read one buffer and write another.
+    kernel->addFnAttr(llvm::Attribute::NoInline);
     auto *entry = llvm::Function::Create(entryType, llvm::GlobalValue::ExternalLinkage, name + "_entry", m);
     entry->addFnAttr(llvm::Attribute::NoUnwind);
     llvm::IRBuilder<> b(llvm::BasicBlock::Create(c, "entry", entry));
@@ -170,6 +178,13 @@ LogicalResult compileKernelsForCpu(ModuleOp module, const TargetOptions &options
       llvm::CodeGenOptLevel::Aggressive));
   m->setTargetTriple(triple);
   m->setDataLayout(tm->createDataLayout());
+  // For investigating vectorisation: the IR LLVM's optimiser starts from.
+  if (const char *path = std::getenv("KCC_DUMP_UNOPTIMIZED_LLVM")) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (!ec)
+      m->print(os, nullptr);
+  }
   optimize(*m, *tm);
   if (llvmIR)
     m->print(*llvmIR, nullptr);

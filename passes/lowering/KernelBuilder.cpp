@@ -46,17 +46,22 @@ void store(OpBuilder &b, Location loc, Value value, Value memref, Value index) {
   b.create<memref::StoreOp>(loc, value, memref, index);
 }
 
+// Buffer offsets never wrap; saying so (nsw/nuw) lets LLVM's scalar
+// evolution see through index arithmetic like row * 4U + q * U + j, which
+// the loop vectorizer needs to prove accesses contiguous.
+static constexpr auto kNoWrap = arith::IntegerOverflowFlags::nsw | arith::IntegerOverflowFlags::nuw;
+
 Value affine(OpBuilder &b, Location loc, Value a, int64_t s, int64_t t) {
-  Value r = s == 1 ? a : b.create<arith::MulIOp>(loc, a, cIndex(b, loc, s)).getResult();
-  return t == 0 ? r : b.create<arith::AddIOp>(loc, r, cIndex(b, loc, t)).getResult();
+  Value r = s == 1 ? a : mulIdx(b, loc, a, cIndex(b, loc, s));
+  return t == 0 ? r : addIdx(b, loc, r, cIndex(b, loc, t));
 }
 
 Value addIdx(OpBuilder &b, Location loc, Value a, Value c) {
-  return b.create<arith::AddIOp>(loc, a, c);
+  return b.create<arith::AddIOp>(loc, a, c, kNoWrap);
 }
 
 Value mulIdx(OpBuilder &b, Location loc, Value a, Value c) {
-  return b.create<arith::MulIOp>(loc, a, c);
+  return b.create<arith::MulIOp>(loc, a, c, kNoWrap);
 }
 
 /// Flat memref type a kernel uses for |buffer|.
@@ -67,7 +72,7 @@ static MemRefType flatMemRef(Type bufferType) {
 
 FlatSymbolRefAttr LoweringContext::createKernel(Location loc, StringRef prefix,
                                                 TypeRange bufferTypes,
-                                                const KernelBody &body) {
+                                                const KernelBody &body, bool noAlias) {
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   SmallVector<Type> args;
   for (Type t : bufferTypes)
@@ -83,6 +88,11 @@ FlatSymbolRefAttr LoweringContext::createKernel(Location loc, StringRef prefix,
   auto func = b.create<func::FuncOp>(loc, name, b.getFunctionType(args, {}));
   func->setAttr(exec::kKernelAttrName, b.getUnitAttr());
   func.setPrivate();
+  // Distinct buffers: without this promise LLVM must prove that stores to
+  // one buffer cannot feed loads from another before it vectorises a loop.
+  if (noAlias)
+    for (unsigned i = 0; i < bufferTypes.size(); ++i)
+      func.setArgAttr(i, "llvm.noalias", b.getUnitAttr());
   Block *entry = func.addEntryBlock();
   OpBuilder kb = OpBuilder::atBlockEnd(entry);
   unsigned n = bufferTypes.size();
@@ -98,7 +108,18 @@ exec::KernelOp LoweringContext::launch(Location loc, StringRef prefix, ValueRang
                                        bool elementwise) {
   SmallVector<Type> types(inputs.getTypes());
   types.append(outputs.getTypes().begin(), outputs.getTypes().end());
-  FlatSymbolRefAttr kernel = createKernel(loc, prefix, types, body);
+  // Buffers used by one call are live at once, so distinct allocations never
+  // overlap; only the same allocation passed twice (an in-place update) may.
+  llvm::SmallPtrSet<Operation *, 8> roots;
+  bool distinct = true;
+  SmallVector<Value> all(inputs);
+  all.append(outputs.begin(), outputs.end());
+  for (Value v : all) {
+    while (auto view = v.getDefiningOp<exec::ViewOp>())
+      v = view.getSource();
+    distinct &= roots.insert(v.getDefiningOp()).second;
+  }
+  FlatSymbolRefAttr kernel = createKernel(loc, prefix, types, body, distinct);
   return builder.create<exec::KernelOp>(
       loc, inputs, outputs, kernel, builder.getI64IntegerAttr(domain),
       serial ? builder.getUnitAttr() : UnitAttr(),

@@ -10,6 +10,8 @@
 
 #include "passes/lowering/Lowering.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 using namespace mlir;
 using namespace kcc::graph;
 
@@ -192,28 +194,59 @@ void launchSwapOuter(LoweringContext &ctx, Location loc, Value from, Value to, i
              });
 }
 
+/// The cell kernels run a row's U units in vectors of kLanes f32 (then the
+/// remaining units one by one): LLVM does not vectorise these loops on its
+/// own, as they read and write one buffer at four gate offsets.
+constexpr int64_t kLanes = 16;
+
+/// Calls |body|(builder, unit, width) for unit in [0, u): widths kLanes, then 1.
+void forUnits(OpBuilder &b, Location l, int64_t u,
+              const std::function<void(OpBuilder &, Value, int64_t)> &body) {
+  int64_t full = u / kLanes * kLanes;
+  if (full > 0)
+    b.create<scf::ForOp>(l, cIndex(b, l, 0), cIndex(b, l, full), cIndex(b, l, kLanes), ValueRange{},
+                         [&](OpBuilder &nb, Location, Value j, ValueRange) {
+                           body(nb, j, kLanes);
+                           nb.create<scf::YieldOp>(l);
+                         });
+  if (full < u)
+    forLoop(b, l, cIndex(b, l, full), cIndex(b, l, u), [&](OpBuilder &nb, Value j) { body(nb, j, 1); });
+}
+
+Value loadLanes(OpBuilder &b, Location l, Value memref, Value index, int64_t width) {
+  if (width == 1)
+    return load(b, l, memref, index);
+  return b.create<vector::LoadOp>(l, VectorType::get({width}, b.getF32Type()), memref, ValueRange{index});
+}
+
+void storeLanes(OpBuilder &b, Location l, Value v, Value memref, Value index, int64_t width) {
+  if (width == 1)
+    return store(b, l, v, memref, index);
+  b.create<vector::StoreOp>(l, v, memref, ValueRange{index});
+}
+
 /// Forward cell over one step, domain = batch rows:
 ///   args (gates_t [N*4U] in/out, c_prev [N*U], c_next [N*U], h_next [N*U]).
 KernelBody lstmCellForward(int64_t u, Activation act, Activation rec) {
   return [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
     forLoop(b, l, begin, end, [&](OpBuilder &rb, Value n) {
       Value gBase = affine(rb, l, n, 4 * u), sBase = affine(rb, l, n, u);
-      forLoop(rb, l, cIndex(rb, l, 0), cIndex(rb, l, u), [&](OpBuilder &b2, Value j) {
+      forUnits(rb, l, u, [&](OpBuilder &b2, Value j, int64_t w) {
         auto gate = [&](int64_t q) { return addIdx(b2, l, gBase, affine(b2, l, j, 1, q * u)); };
         Value s = addIdx(b2, l, sBase, j);
-        Value i = buildActivation(b2, l, rec, load(b2, l, m[0], gate(0)));
-        Value f = buildActivation(b2, l, rec, load(b2, l, m[0], gate(1)));
-        Value g = buildActivation(b2, l, act, load(b2, l, m[0], gate(2)));
-        Value o = buildActivation(b2, l, rec, load(b2, l, m[0], gate(3)));
-        Value c = b2.create<arith::AddFOp>(l, b2.create<arith::MulFOp>(l, f, load(b2, l, m[1], s)),
+        Value i = buildActivation(b2, l, rec, loadLanes(b2, l, m[0], gate(0), w));
+        Value f = buildActivation(b2, l, rec, loadLanes(b2, l, m[0], gate(1), w));
+        Value g = buildActivation(b2, l, act, loadLanes(b2, l, m[0], gate(2), w));
+        Value o = buildActivation(b2, l, rec, loadLanes(b2, l, m[0], gate(3), w));
+        Value c = b2.create<arith::AddFOp>(l, b2.create<arith::MulFOp>(l, f, loadLanes(b2, l, m[1], s, w)),
                                            b2.create<arith::MulFOp>(l, i, g));
         Value h = b2.create<arith::MulFOp>(l, o, buildActivation(b2, l, act, c));
-        store(b2, l, i, m[0], gate(0));
-        store(b2, l, f, m[0], gate(1));
-        store(b2, l, g, m[0], gate(2));
-        store(b2, l, o, m[0], gate(3));
-        store(b2, l, c, m[2], s);
-        store(b2, l, h, m[3], s);
+        storeLanes(b2, l, i, m[0], gate(0), w);
+        storeLanes(b2, l, f, m[0], gate(1), w);
+        storeLanes(b2, l, g, m[0], gate(2), w);
+        storeLanes(b2, l, o, m[0], gate(3), w);
+        storeLanes(b2, l, c, m[2], s, w);
+        storeLanes(b2, l, h, m[3], s, w);
       });
     });
   };
@@ -226,21 +259,20 @@ KernelBody lstmCellBackward(int64_t u, Activation act, Activation rec) {
   return [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
     forLoop(b, l, begin, end, [&](OpBuilder &rb, Value n) {
       Value gBase = affine(rb, l, n, 4 * u), sBase = affine(rb, l, n, u);
-      forLoop(rb, l, cIndex(rb, l, 0), cIndex(rb, l, u), [&](OpBuilder &b2, Value j) {
+      forUnits(rb, l, u, [&](OpBuilder &b2, Value j, int64_t w) {
         auto mul = [&](Value x, Value y) { return b2.create<arith::MulFOp>(l, x, y).getResult(); };
         auto gate = [&](int64_t q) { return addIdx(b2, l, gBase, affine(b2, l, j, 1, q * u)); };
+        auto ld = [&](unsigned k, Value at) { return loadLanes(b2, l, m[k], at, w); };
         Value s = addIdx(b2, l, sBase, j);
-        Value i = load(b2, l, m[0], gate(0)), f = load(b2, l, m[0], gate(1));
-        Value g = load(b2, l, m[0], gate(2)), o = load(b2, l, m[0], gate(3));
-        Value dh = b2.create<arith::AddFOp>(l, load(b2, l, m[3], s), load(b2, l, m[4], s));
-        Value tc = buildActivation(b2, l, act, load(b2, l, m[2], s));
-        Value dc = b2.create<arith::AddFOp>(l, load(b2, l, m[5], s),
-                                            buildActivationGrad(b2, l, act, mul(dh, o), tc));
-        store(b2, l, buildActivationGrad(b2, l, rec, mul(dc, g), i), m[6], gate(0));
-        store(b2, l, buildActivationGrad(b2, l, rec, mul(dc, load(b2, l, m[1], s)), f), m[6], gate(1));
-        store(b2, l, buildActivationGrad(b2, l, act, mul(dc, i), g), m[6], gate(2));
-        store(b2, l, buildActivationGrad(b2, l, rec, mul(dh, tc), o), m[6], gate(3));
-        store(b2, l, mul(dc, f), m[5], s);
+        Value i = ld(0, gate(0)), f = ld(0, gate(1)), g = ld(0, gate(2)), o = ld(0, gate(3));
+        Value dh = b2.create<arith::AddFOp>(l, ld(3, s), ld(4, s));
+        Value tc = buildActivation(b2, l, act, ld(2, s));
+        Value dc = b2.create<arith::AddFOp>(l, ld(5, s), buildActivationGrad(b2, l, act, mul(dh, o), tc));
+        storeLanes(b2, l, buildActivationGrad(b2, l, rec, mul(dc, g), i), m[6], gate(0), w);
+        storeLanes(b2, l, buildActivationGrad(b2, l, rec, mul(dc, ld(1, s)), f), m[6], gate(1), w);
+        storeLanes(b2, l, buildActivationGrad(b2, l, act, mul(dc, i), g), m[6], gate(2), w);
+        storeLanes(b2, l, buildActivationGrad(b2, l, rec, mul(dh, tc), o), m[6], gate(3), w);
+        storeLanes(b2, l, mul(dc, f), m[5], s, w);
       });
     });
   };

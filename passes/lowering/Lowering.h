@@ -70,10 +70,11 @@ public:
                         int64_t domain, const KernelBody &body,
                         bool serial = false, bool elementwise = false);
   /// Only creates the kernel func (for kernels the runtime calls itself,
-  /// such as LSTM cells); returns its symbol.
+  /// such as LSTM cells); returns its symbol. |noAlias| promises that the
+  /// buffers passed never overlap.
   mlir::FlatSymbolRefAttr createKernel(mlir::Location loc, llvm::StringRef prefix,
                                        mlir::TypeRange bufferTypes,
-                                       const KernelBody &body);
+                                       const KernelBody &body, bool noAlias = true);
 
   /// Set once the loss is lowered: later values are gradients.
   bool inBackward = false;

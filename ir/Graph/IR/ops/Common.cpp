@@ -62,7 +62,10 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
       {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(type.getShape()))});
 }
 
-Value constF32(OpBuilder &b, Location loc, double v) {
+Value constF32(OpBuilder &b, Location loc, double v, Type like) {
+  if (auto vec = llvm::dyn_cast_or_null<VectorType>(like))
+    return b.create<arith::ConstantOp>(
+        loc, DenseElementsAttr::get(vec, b.getF32FloatAttr(v).getValue()));
   return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(v));
 }
 
@@ -74,12 +77,12 @@ static constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 static constexpr double kSeluScale = 1.0507009873554804934193349852946;
 
 static Value clamp01(OpBuilder &b, Location loc, Value x) {
-  Value lo = b.create<arith::MaximumFOp>(loc, x, constF32(b, loc, 0.0));
-  return b.create<arith::MinimumFOp>(loc, lo, constF32(b, loc, 1.0));
+  Value lo = b.create<arith::MaximumFOp>(loc, x, constF32(b, loc, 0.0, x.getType()));
+  return b.create<arith::MinimumFOp>(loc, lo, constF32(b, loc, 1.0, x.getType()));
 }
 
 Value buildActivation(OpBuilder &b, Location loc, Activation kind, Value x) {
-  auto c = [&](double v) { return constF32(b, loc, v); };
+  auto c = [&](double v) { return constF32(b, loc, v, x.getType()); };
   auto isPositive = [&] {
     return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x, c(0));
   };
@@ -126,7 +129,7 @@ Value buildActivation(OpBuilder &b, Location loc, Activation kind, Value x) {
 
 Value buildActivationGrad(OpBuilder &b, Location loc, Activation kind,
                           Value dy, Value y) {
-  auto c = [&](double v) { return constF32(b, loc, v); };
+  auto c = [&](double v) { return constF32(b, loc, v, y.getType()); };
   auto mul = [&](Value p, Value q) { return b.create<arith::MulFOp>(loc, p, q); };
   auto sub = [&](Value p, Value q) { return b.create<arith::SubFOp>(loc, p, q); };
   auto gt = [&](Value p, Value q) {

@@ -72,6 +72,7 @@ mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
 // Activations: scalar IR (for generated kernels) and float64 reference
 //===----------------------------------------------------------------------===//
 
+/// Both work on f32 scalars and on vectors of f32.
 mlir::Value buildActivation(mlir::OpBuilder &b, mlir::Location loc,
                             Activation kind, mlir::Value x);
 /// dy * act'(x), expressed with the activation's output y.
@@ -80,8 +81,10 @@ mlir::Value buildActivationGrad(mlir::OpBuilder &b, mlir::Location loc,
 double activationRef(Activation kind, double x);
 double activationGradRef(Activation kind, double dy, double y);
 
-/// f32 constant.
-mlir::Value constF32(mlir::OpBuilder &b, mlir::Location loc, double v);
+/// f32 constant; with |like| of a vector type, a splat vector of that type
+/// (the scalar bodies also run on vectors in hand-vectorised kernels).
+mlir::Value constF32(mlir::OpBuilder &b, mlir::Location loc, double v,
+                     mlir::Type like = {});
 
 //===----------------------------------------------------------------------===//
 // Reference evaluation

@@ -1,0 +1,106 @@
+#include "data/Dataset.h"
+
+#include <cstdlib>
+#include <sys/stat.h>
+
+#include "data/DataError.h"
+#include "data/Gzip.h"
+#include "data/Loaders.h"
+
+namespace kcc::data {
+
+int64_t Array::sample_elems() const {
+  int64_t n = 1;
+  for (size_t i = 1; i < shape.size(); ++i) n *= shape[i];
+  return n;
+}
+
+namespace detail {
+
+void require_directory(const std::string& dataset, const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) throw_missing(dataset, path, "directory");
+  if (!S_ISDIR(st.st_mode))
+    throw DataError(dataset + ": " + path + ": expected a directory, found a file");
+}
+
+bool channels_first(const std::string& dataset, const std::string& layout) {
+  if (layout == "channels_last") return false;
+  if (layout == "channels_first") return true;
+  throw DataError(dataset + ": expected image layout channels_last or channels_first, found '" +
+                  layout + "'");
+}
+
+}  // namespace detail
+
+namespace {
+
+// Copies samples [begin, end) of every input and the labels into a new Split.
+Split slice(const Split& s, int64_t begin, int64_t end) {
+  Split out;
+  for (const Array& a : s.inputs) {
+    Array b;
+    b.dtype = a.dtype;
+    b.shape = a.shape;
+    b.shape[0] = end - begin;
+    const int64_t e = a.sample_elems();
+    if (a.dtype == Array::DType::F32)
+      b.f32.assign(a.f32.begin() + begin * e, a.f32.begin() + end * e);
+    else
+      b.i32.assign(a.i32.begin() + begin * e, a.i32.begin() + end * e);
+    out.inputs.push_back(std::move(b));
+  }
+  out.labels.assign(s.labels.begin() + begin, s.labels.begin() + end);
+  return out;
+}
+
+}  // namespace
+
+void split_validation(Split& train, Split& validation, double fraction) {
+  if (!(fraction >= 0.0 && fraction < 1.0))
+    throw DataError("validation_split: expected a value in [0, 1), found " +
+                    std::to_string(fraction));
+  const int64_t n = train.size();
+  // Python: split_at = int(len(x) * (1. - validation_split)); truncation toward zero.
+  const auto split_at = static_cast<int64_t>(static_cast<double>(n) * (1.0 - fraction));
+  if (split_at >= n) {
+    validation = Split{};
+    return;
+  }
+  validation = slice(train, split_at, n);
+  train = slice(train, 0, split_at);
+}
+
+std::string resolve_data_root(const std::string& flag_value) {
+  if (!flag_value.empty()) return flag_value;
+  const char* env = std::getenv("KCC_DATA");
+  if (env && *env) return env;
+  throw DataError(
+      "no datasets directory given: pass --data DIR or set the KCC_DATA environment variable "
+      "to the folder holding mnist/, cifar10/ and babi/");
+}
+
+Dataset load_dataset(const std::string& name, const std::string& dir, const DatasetOptions& options) {
+  if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
+    throw DataError(name + ": validation_split: expected a value in [0, 1), found " +
+                    std::to_string(options.validation_split));
+  if (dir.empty())
+    throw DataError(name + ": no datasets directory given (pass --data DIR or set KCC_DATA)");
+  detail::require_directory(name, dir);
+
+  Dataset ds;
+  if (name == "mnist")
+    ds = detail::load_mnist(dir, options);
+  else if (name == "cifar10")
+    ds = detail::load_cifar10(dir, options);
+  else if (name == "babi")
+    ds = detail::load_babi(dir, options);
+  else
+    throw DataError("unknown dataset '" + name + "': expected mnist, cifar10 or babi");
+
+  ds.name = name;
+  if (options.validation_split > 0.0) split_validation(ds.train, ds.validation, options.validation_split);
+  return ds;
+}
+
+}  // namespace kcc::data

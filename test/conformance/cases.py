@@ -1,0 +1,224 @@
+"""Conformance cases: small Keras 3 models, one per layer/optimizer/loss feature,
+plus the five reference models of models/keras3/ (Dropout rates set to 0).
+
+Each case is a Case(build, batch, steps, sparse, x_scale); build() returns a
+compiled Keras 3 model.  Import only after KERAS_BACKEND is set (the harness
+does that).  Every Dropout here has rate 0 so one training step is
+deterministic.
+"""
+import json
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+import keras
+from keras import layers, optimizers
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+KERAS3_MODELS = os.path.join(REPO, "models", "keras3")
+
+
+@dataclass
+class Case:
+    build: Callable[[], keras.Model]
+    batch: int = 8          # compiled batch size ("kcc": {"batch_size": ...})
+    steps: int = 1          # training steps on the same batch (>1 exercises optimizer state)
+    sparse: bool = False    # labels: int32 class ids (sparse CE) instead of one-hot
+    x_scale: float = 1.0    # float inputs are uniform in [-x_scale, x_scale)
+
+
+def compiled(model, optimizer, sparse=False):
+    loss = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return model
+
+
+def seq(input_shape, *stack):
+    return keras.Sequential([keras.Input(shape=input_shape)] + list(stack))
+
+
+# ----------------------------------------------------------------- dense / activations
+def dense_activations():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(16, activation="tanh"),
+            layers.Dense(12, activation="sigmoid"), layers.Dense(12, activation="linear"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def dense_sgd_momentum():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.05, momentum=0.9))
+
+
+def dense_sgd_nesterov():
+    m = seq((10,), layers.Dense(16, activation="tanh"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True))
+
+
+def dense_sparse_adam():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(7, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01), sparse=True)
+
+
+def activation_layers_rmsprop():
+    m = seq((10,), layers.Dense(16), layers.Activation("relu"), layers.Dense(12),
+            layers.Activation("tanh"), layers.Dense(5), layers.Activation("softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01))
+
+
+def rmsprop_inverse_time_decay():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(5, activation="softmax"))
+    lr = optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.5)
+    return compiled(m, optimizers.RMSprop(learning_rate=lr, epsilon=1e-8))
+
+
+# ------------------------------------------------------------------------------ conv
+def conv2d_valid():
+    m = seq((8, 8, 3), layers.Conv2D(4, (3, 3), activation="relu"), layers.Flatten(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def conv2d_same_strides2():
+    # 8x8 'same' with stride 2: TF-style asymmetric padding (0 before, 1 after).
+    m = seq((8, 8, 2), layers.Conv2D(4, (3, 3), strides=2, padding="same", activation="relu"),
+            layers.Conv2D(3, (3, 3), padding="same", activation="tanh"), layers.Flatten(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def conv2d_channels_first():
+    cf = "channels_first"
+    m = seq((3, 9, 9), layers.Conv2D(4, (3, 3), data_format=cf, activation="relu"),
+            layers.MaxPooling2D((2, 2), data_format=cf),
+            layers.Conv2D(4, (3, 3), padding="same", data_format=cf),
+            layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def maxpool_dropout_adadelta():
+    # 7x7 -> conv 5x5 -> pool 2 (floor) 2x2
+    m = seq((7, 7, 2), layers.Conv2D(3, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
+            layers.Dropout(0.0), layers.Flatten(), layers.Dense(16, activation="relu"),
+            layers.Dropout(0.0), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adadelta(learning_rate=1.0, rho=0.95, epsilon=1e-8))
+
+
+# ------------------------------------------------------------------------------ LSTM
+def lstm_last_sigmoid():
+    m = seq((6, 5), layers.LSTM(8), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01, epsilon=1e-8))
+
+
+def lstm_sequences_hard_sigmoid():
+    # Keras 3 hard_sigmoid = clip(x/6 + 0.5, 0, 1); inputs scaled so gates saturate.
+    m = seq((6, 5), layers.LSTM(8, return_sequences=True, recurrent_activation="hard_sigmoid"),
+            layers.LSTM(7, recurrent_activation="hard_sigmoid"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
+
+
+def time_distributed_lstm():
+    x = keras.Input(shape=(4, 5, 3))
+    rows = layers.TimeDistributed(layers.LSTM(6))(x)
+    y = layers.Dense(5, activation="softmax")(layers.LSTM(6)(rows))
+    return compiled(keras.Model(x, y), optimizers.RMSprop(learning_rate=0.01, epsilon=1e-8))
+
+
+def time_distributed_dense():
+    m = seq((5, 6), layers.TimeDistributed(layers.Dense(7, activation="relu")), layers.Flatten(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.5))
+
+
+# -------------------------------------------------------------- embedding / merges
+def embedding_repeat_add():
+    story = keras.Input(shape=(9,), dtype="int32")
+    question = keras.Input(shape=(3,), dtype="int32")
+    s = layers.Embedding(11, 6)(story)
+    q = layers.LSTM(6)(layers.Embedding(11, 6)(question))
+    q = layers.RepeatVector(9)(q)
+    merged = layers.LSTM(6)(layers.add([s, q]))
+    y = layers.Dense(11, activation="softmax")(merged)
+    return compiled(keras.Model([story, question], y), optimizers.Adam(learning_rate=0.01))
+
+
+def concatenate_two_inputs():
+    a = keras.Input(shape=(7,))
+    b = keras.Input(shape=(4,))
+    h = layers.Concatenate()([layers.Dense(5, activation="relu")(a),
+                              layers.Dense(6, activation="tanh")(b)])
+    y = layers.Dense(3, activation="softmax")(h)
+    return compiled(keras.Model([a, b], y), optimizers.SGD(learning_rate=0.1, momentum=0.9,
+                                                           nesterov=True), sparse=True)
+
+
+# ------------------------------------------------------------ the reference models
+def _zero_dropout(obj):
+    """Set every Dropout rate in a Keras 3 config structure to 0 (in place)."""
+    if isinstance(obj, dict):
+        if obj.get("class_name") == "Dropout":
+            obj["config"]["rate"] = 0.0
+        for v in obj.values():
+            _zero_dropout(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            _zero_dropout(v)
+    return obj
+
+
+def reference_model(name):
+    def build():
+        with open(os.path.join(KERAS3_MODELS, name + ".json")) as f:
+            doc = json.load(f)
+        doc.pop("kcc", None)
+        _zero_dropout(doc)
+        if keras.config.floatx() != "float32":  # the harness's float64 self-check
+            doc = json.loads(json.dumps(doc).replace('"float32"', '"%s"' % keras.config.floatx()))
+        # deserialize_keras_object also compiles from "compile_config"
+        return keras.saving.deserialize_keras_object(doc)
+    return build
+
+
+CASES = {
+    "dense_activations": Case(dense_activations),
+    "dense_sgd_momentum": Case(dense_sgd_momentum, steps=3),
+    "dense_sgd_nesterov": Case(dense_sgd_nesterov, steps=3),
+    "dense_sparse_adam": Case(dense_sparse_adam, steps=3, sparse=True),
+    "activation_layers_rmsprop": Case(activation_layers_rmsprop, steps=2),
+    "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
+    "conv2d_valid": Case(conv2d_valid),
+    "conv2d_same_strides2": Case(conv2d_same_strides2),
+    "conv2d_channels_first": Case(conv2d_channels_first),
+    "maxpool_dropout_adadelta": Case(maxpool_dropout_adadelta, steps=2),
+    "lstm_last_sigmoid": Case(lstm_last_sigmoid, steps=2),
+    "lstm_sequences_hard_sigmoid": Case(lstm_sequences_hard_sigmoid, steps=2, x_scale=4.0),
+    "time_distributed_lstm": Case(time_distributed_lstm, batch=4),
+    "time_distributed_dense": Case(time_distributed_dense, steps=2),
+    "embedding_repeat_add": Case(embedding_repeat_add, steps=2),
+    "concatenate_two_inputs": Case(concatenate_two_inputs, steps=2, sparse=True),
+    "model_mnist_mlp": Case(reference_model("mnist_mlp"), batch=4),
+    "model_mnist_cnn": Case(reference_model("mnist_cnn"), batch=4),
+    "model_cifar10_cnn": Case(reference_model("cifar10_cnn"), batch=4, steps=2),
+    "model_mnist_hierarchical_rnn": Case(reference_model("mnist_hierarchical_rnn"), batch=2),
+    "model_babi_rnn": Case(reference_model("babi_rnn"), batch=2),
+}
+
+
+def case_json(model, case):
+    """The case's model file: Keras 3 to_json() (with compile_config) + "kcc"."""
+    doc = json.loads(model.to_json())
+    check_weight_order(model, doc)
+    doc["kcc"] = {"batch_size": case.batch}
+    return doc
+
+
+def check_weight_order(model, doc):
+    """The contract with krun: get_weights() order == the order of the layers in
+    the JSON's config.layers, each layer's weights in Keras creation order (a
+    TimeDistributed layer owns its inner layer's weights)."""
+    by_name = {layer.name: layer for layer in model.layers}
+    names = [entry["config"]["name"] for entry in doc["config"]["layers"]]
+    expected = [id(w) for n in names if n in by_name for w in by_name[n].weights]
+    if expected != [id(w) for w in model.weights]:
+        raise RuntimeError("get_weights() order differs from the JSON layer order %s" % names)
