@@ -358,7 +358,8 @@ bool importTimeDistributed(LayerCall &call, SmallVectorImpl<Value> &out) {
   }
   SmallVector<int64_t> folded = {s[0] * s[1]};
   folded.append(s.begin() + 2, s.end());
-  LayerCall innerCall{call.imp, call.layer, LayerConfig(innerLayer, call.cfg.generation(), call.imp.diag),
+  LayerCall innerCall{call.imp, call.layer,
+                      LayerConfig(innerLayer, call.cfg.generation(), call.imp.diag, call.imp.model.kerasVersion),
                       {reshape(call, x, folded)}, innerLayer.name};
   SmallVector<Value> innerOut;
   if (!innerCall.inputs[0] || !fn(innerCall, innerOut) || innerOut.empty() || !innerOut[0])

@@ -165,9 +165,13 @@ bool Importer::importCalls() {
     if (!fn) {
       diag.error(layer.where(), "unsupported layer class '" + layer.className + "'");
       ok = false;
-      continue; // its outputs stay unknown; dependants are reported below
+      // Pass the input through so that the layers after it are still checked.
+      const auto &refs = layer.calls[ci];
+      if (!refs.empty())
+        tensors[{layer.name, static_cast<int>(ci), 0}] = tensors[{refs[0].layer, refs[0].node, refs[0].tensor}];
+      continue;
     }
-    LayerCall call{*this, layer, LayerConfig(layer, model.generation, diag), {}, layer.name};
+    LayerCall call{*this, layer, LayerConfig(layer, model.generation, diag, model.kerasVersion), {}, layer.name};
     for (const TensorRef &r : layer.calls[ci])
       call.inputs.push_back(tensors[{r.layer, r.node, r.tensor}]);
     SmallVector<Value> outputs;

@@ -168,6 +168,12 @@ private:
   bool readLayerEntry(const Value &entry, const std::string &path, int index, Layer &layer) {
     auto cls = json::string(member(&entry, "class_name"));
     const Value *cfg = member(&entry, "config");
+    if (cls && isModelClass(*cls)) {
+      std::string name = json::string(member(&entry, "name")).value_or(json::string(member(cfg, "name")).value_or("?"));
+      diag.error("layer '" + name + "' (" + *cls + ") at " + path,
+                 "nested models are not supported; flatten the model into one Sequential or functional model");
+      return false;
+    }
     if (!cls || !cfg || !cfg->IsObject()) {
       diag.error(path, "expected a layer object with \"class_name\" and an object \"config\"");
       return false;
@@ -179,11 +185,6 @@ private:
     layer.name = json::string(member(&entry, "name")).value_or(json::string(member(cfg, "name")).value_or(""));
     if (layer.name.empty()) {
       diag.error(path, "layer has no name");
-      return false;
-    }
-    if (isModelClass(layer.className)) {
-      diag.error(layer.where(), "nested models are not supported; flatten the model into one "
-                                "Sequential or functional model");
       return false;
     }
     return true;

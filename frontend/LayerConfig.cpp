@@ -6,6 +6,9 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cstdio>
+#include <tuple>
+
 namespace kcc::frontend {
 
 using json::member;
@@ -155,7 +158,8 @@ std::string canonical(const std::string &s) {
 }
 } // namespace
 
-InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const Value *v, std::string &error) {
+InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const Value *v, Generation gen,
+                                 const std::string &version, std::string &error) {
   mlir::Builder b(ctx);
   auto make = [&](const char *kind, llvm::ArrayRef<mlir::NamedAttribute> params) {
     return InitializerAttr::get(ctx, b.getStringAttr(kind), b.getDictionaryAttr(params));
@@ -176,12 +180,24 @@ InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const Value *v, std::st
   auto num = [&](const char *k, double d) { return json::number(member(cfg, k)).value_or(d); };
   std::string c = canonical(cls);
   for (const NamedScaling &n : kNamedScalings)
-    if (c == n.name)
-      return make("variance_scaling", {f("scale", n.scale), s("mode", n.mode), s("distribution", n.distribution)});
+    if (c == n.name) {
+      // Keras 1 drew its *_normal initializers from an untruncated normal.
+      std::string dist = n.distribution;
+      if (gen == Generation::Keras1 && dist == "truncated_normal")
+        dist = "untruncated_normal";
+      return make("variance_scaling", {f("scale", n.scale), s("mode", n.mode), s("distribution", dist)});
+    }
   if (c == "variancescaling") {
     std::string dist = json::string(member(cfg, "distribution")).value_or("truncated_normal");
-    if (dist == "normal") // Keras 2 truncated its "normal"
-      dist = "truncated_normal";
+    // "normal" is a normal truncated at 2 sigma; Keras 2.2.3 started scaling
+    // it up so that its variance is the intended one.
+    if (dist == "normal") {
+      int v[3] = {0, 0, 0};
+      bool old = gen != Generation::Keras3 &&
+                 std::sscanf(version.c_str(), "%d.%d.%d", &v[0], &v[1], &v[2]) >= 2 &&
+                 std::make_tuple(v[0], v[1], v[2]) < std::make_tuple(2, 2, 3);
+      dist = old ? "truncated_normal_unscaled" : "truncated_normal";
+    }
     return make("variance_scaling", {f("scale", num("scale", 1.0)),
                                      s("mode", json::string(member(cfg, "mode")).value_or("fan_in")),
                                      s("distribution", dist)});
@@ -209,7 +225,7 @@ InitializerAttr LayerConfig::initializer(mlir::MLIRContext *ctx, Keys keys,
   const Value *v = find(keys);
   rapidjson::Value fallbackValue(rapidjson::StringRef(fallback.c_str()));
   std::string err;
-  InitializerAttr init = parseInitializer(ctx, json::isNull(v) ? &fallbackValue : v, err);
+  InitializerAttr init = parseInitializer(ctx, json::isNull(v) ? &fallbackValue : v, gen, version, err);
   if (!init)
     error(keys, err);
   return init;

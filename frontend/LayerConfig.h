@@ -26,8 +26,8 @@ struct ActivationSpec {
 
 class LayerConfig {
 public:
-  LayerConfig(const Layer &layer, Generation gen, Diagnostics &diag)
-      : layer(layer), gen(gen), diag(diag) {}
+  LayerConfig(const Layer &layer, Generation gen, Diagnostics &diag, std::string version = "")
+      : layer(layer), gen(gen), diag(diag), version(std::move(version)) {}
 
   using Keys = std::initializer_list<const char *>;
 
@@ -62,11 +62,14 @@ private:
   const Layer &layer;
   Generation gen;
   Diagnostics &diag;
+  std::string version; // keras_version as written, may be empty
 };
 
-/// Parses a Keras initializer ({"class_name", "config"} or a Keras 1 name).
+/// Parses a Keras initializer ({"class_name", "config"} or a Keras 1 name)
+/// with the meaning Keras |gen| (version |version|, may be empty) gave it.
 /// Returns null and sets |error| if unsupported.
 graph::InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const rapidjson::Value *v,
+                                        Generation gen, const std::string &version,
                                         std::string &error);
 
 } // namespace kcc::frontend

@@ -49,7 +49,12 @@ struct GraphApplyOptimizerPass
       module.emitError("needs @train_step and an optimizer in kcc.training");
       return signalPassFailure();
     }
-    OptimizerConfig cfg{opt.getAs<StringAttr>("name").str(), opt};
+    auto name = opt.getAs<StringAttr>("name");
+    if (!name) {
+      module.emitError("the optimizer in kcc.training has no name");
+      return signalPassFailure();
+    }
+    OptimizerConfig cfg{name.str(), opt};
     if (!llvm::is_contained({"sgd", "rmsprop", "adadelta", "adam"}, cfg.name)) {
       module.emitError() << "unsupported optimizer '" << cfg.name << "'";
       return signalPassFailure();
@@ -62,6 +67,10 @@ struct GraphApplyOptimizerPass
     for (unsigned i = 0; i < train.getNumArguments(); ++i)
       if (auto role = train.getArgAttrOfType<StringAttr>(i, kRoleAttr); role && role.getValue() == "step")
         step = train.getArgument(i);
+    if (!step) {
+      train.emitError("@train_step has no argument with kcc.role = \"step\" (the optimizer needs the step count)");
+      return signalPassFailure();
+    }
 
     SmallVector<Value> kept;
     SmallVector<Attribute> keptAttrs;
@@ -72,6 +81,10 @@ struct GraphApplyOptimizerPass
         keptAttrs.push_back(train.getResultAttrDict(i) ? Attribute(train.getResultAttrDict(i))
                                                        : b.getDictionaryAttr({}));
         continue;
+      }
+      if (!module.lookupSymbol<VariableOp>(var)) {
+        train.emitError() << "result " << i << " is the gradient of unknown variable " << var;
+        return signalPassFailure();
       }
       if (failed(update(b, module, cfg, var, v, step)))
         return signalPassFailure();

@@ -141,6 +141,9 @@ struct GraphLowerToExecPass
 
   LogicalResult lowerStep(ModuleOp module, func::FuncOp step) {
     std::string name = step.getSymName().str();
+    if (step.getNumResults() > 3)
+      return step.emitError() << "@" << name << " returns " << step.getNumResults()
+                              << " values; a step returns at most (loss, correct, predictions)";
     step.setSymName(name + ".graph");
     OpBuilder b(step);
     auto program = b.create<func::FuncOp>(step.getLoc(), name, b.getFunctionType({}, {}));

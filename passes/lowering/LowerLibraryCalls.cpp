@@ -285,6 +285,8 @@ void lowerLSTM(LoweringContext &ctx, LSTMOp op) {
   int64_t n = x[0], t = x[1], c = x[2], u = op.getUnits();
   Type f32 = b.getF32Type();
   std::string layer = layerName(loc);
+  if (layer.empty())
+    layer = "lstm";
 
   LSTMState st;
   // Step s reads x[:, s], or x[:, T-1-s] with go_backwards.
@@ -340,7 +342,7 @@ LogicalResult lowerLSTMBackward(LoweringContext &ctx, LSTMBackwardOp op) {
   auto stepGates = exec::BufferType::get(b.getContext(), {n, 4 * u}, f32, StringAttr());
   auto stepState = exec::BufferType::get(b.getContext(), {n, u}, f32, StringAttr());
   FlatSymbolRefAttr cell = ctx.createKernel(
-      loc, layerName(loc) + "_cell_grad",
+      loc, (layerName(loc).empty() ? std::string("lstm") : layerName(loc)) + "_cell_grad",
       {stepGates, stepState, stepState, stepState, stepState, stepState, stepGates},
       lstmCellBackward(u, op.getActivation(), op.getRecurrentActivation()));
   SmallVector<NamedAttribute> attrs = {b.getNamedAttr("cell", cell), i64Attr(b, "batch", n),

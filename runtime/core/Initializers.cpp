@@ -154,10 +154,11 @@ void initialize(const bin::Initializer &init, const std::vector<int64_t> &shape,
       double limit = std::sqrt(3.0 * scale);
       for (float &v : out)
         v = static_cast<float>(-limit + 2 * limit * rng.uniform());
-    } else if (dist == "truncated_normal") {
-      // Keras: stddev of the untruncated normal so that the truncated one
-      // has variance |scale| (0.8796... = std of N(0,1) cut at +-2).
-      double stddev = std::sqrt(scale) / 0.87962566103423978;
+    } else if (dist == "truncated_normal" || dist == "truncated_normal_unscaled") {
+      // Keras 2.2.3+: stddev of the untruncated normal chosen so that the
+      // truncated one has variance |scale| (0.8796... = std of N(0,1) cut at
+      // +-2); Keras 2.0-2.2 cut sqrt(scale) without rescaling.
+      double stddev = std::sqrt(scale) / (dist == "truncated_normal" ? 0.87962566103423978 : 1.0);
       for (float &v : out)
         v = static_cast<float>(stddev * rng.truncatedNormal());
     } else {

@@ -5,6 +5,7 @@
 #include "codegen/schema/FormatVersion.h"
 #include "core/RuntimeError.h"
 
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -16,7 +17,9 @@ std::string describePrefix(const std::vector<uint8_t> &bytes) {
   std::string s;
   for (size_t i = 0; i < bytes.size() && i < 8; ++i) {
     unsigned char c = bytes[i];
-    s += (c >= 32 && c < 127) ? std::string(1, static_cast<char>(c)) : "\\x" + std::to_string(c);
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "\\x%02x", c);
+    s += (c >= 32 && c < 127) ? std::string(1, static_cast<char>(c)) : std::string(hex);
   }
   return s;
 }

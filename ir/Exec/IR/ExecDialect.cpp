@@ -108,9 +108,10 @@ LogicalResult ViewOp::verify() {
     return emitOpError() << "views need plain layouts";
   if (src.getElementType() != dst.getElementType())
     return emitOpError() << "cannot change the element type";
-  if (getOffset() < 0 || getOffset() + dst.getNumElements() > src.getNumElements())
+  int64_t offset = getOffsetAttr().getInt();
+  if (offset < 0 || offset + dst.getNumElements() > src.getNumElements())
     return emitOpError() << "view of " << dst.getNumElements() << " elements at offset "
-                         << getOffset() << " exceeds the " << src.getNumElements()
+                         << offset << " exceeds the " << src.getNumElements()
                          << "-element source";
   return success();
 }
@@ -145,8 +146,8 @@ KCC_CALL_ARITY(FillOp, ArrayRef<size_t>({0}), ArrayRef<size_t>({1}))
 #undef KCC_CALL_ARITY
 
 LogicalResult KernelOp::verify() {
-  if (getDomain() < 1)
-    return emitOpError() << "domain must be positive";
+  if (getDomainAttr().getInt() < 1)
+    return emitOpError() << "domain must be positive, got " << getDomainAttr().getInt();
   auto func = SymbolTable::lookupNearestSymbolFrom<func::FuncOp>(*this, getKernelAttr());
   if (!func)
     return emitOpError() << "refers to unknown kernel " << getKernelAttr();

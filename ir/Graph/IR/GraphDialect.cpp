@@ -65,10 +65,10 @@ InitializerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
         return emitError() << "variance_scaling mode must be fan_in, fan_out "
                               "or fan_avg";
       if (!dist || !llvm::is_contained({"uniform", "normal", "truncated_normal",
-                                        "untruncated_normal"},
+                                        "truncated_normal_unscaled", "untruncated_normal"},
                                        dist.getValue()))
-        return emitError() << "variance_scaling distribution must be uniform, "
-                              "normal, truncated_normal or untruncated_normal";
+        return emitError() << "variance_scaling distribution must be uniform, normal, "
+                              "truncated_normal, truncated_normal_unscaled or untruncated_normal";
     }
     return success();
   }

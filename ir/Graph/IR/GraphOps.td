@@ -94,7 +94,8 @@ def Graph_MatMulOp : Graph_DiffOp<"matmul"> {
   let summary = "matrix product with optional bias and activation epilogue";
   let description = [{
     Both operands are viewed as matrices by folding all leading dimensions:
-    `a` of shape [d0, ..., dk, K] is an M x K matrix with M = d0*...*dk.
+    `a` of shape [d0, ..., dk, K] is an M x K matrix with M = d0*...*dk (the
+    weight gradient of a Dense layer on 3-D inputs multiplies two such).
     Computes act(op(a) * op(b) + bias) where op transposes when asked.
     Without `transpose_a` the result keeps a's leading dimensions (so Keras
     Dense applies to 3-D inputs); with it the result is a matrix.

@@ -29,7 +29,7 @@ graph.variable @w : tensor<4xf32> {init = #graph.init<"variance_scaling", {scale
 
 // -----
 
-// expected-error @+1 {{variance_scaling distribution must be uniform, normal, truncated_normal or untruncated_normal}}
+// expected-error @+1 {{variance_scaling distribution must be uniform, normal, truncated_normal, truncated_normal_unscaled or untruncated_normal}}
 graph.variable @w : tensor<4xf32> {init = #graph.init<"variance_scaling", {scale = 1.0 : f64, mode = "fan_in", distribution = "gaussian"}>, layer = "d", role = #graph.role<weight>}
 
 // -----
@@ -85,9 +85,9 @@ func.func @matmul_rank_a(%a: tensor<4xf32>, %b: tensor<4x2xf32>) -> tensor<*xf32
 
 // -----
 
-func.func @matmul_rank_b(%a: tensor<4x3xf32>, %b: tensor<3x2x1xf32>) -> tensor<*xf32> {
-  // expected-error @+1 {{'graph.matmul' op operand b must be a matrix, got 'tensor<3x2x1xf32>'}}
-  %0 = graph.matmul %a, %b : (tensor<4x3xf32>, tensor<3x2x1xf32>) -> tensor<*xf32>
+func.func @matmul_rank_b(%a: tensor<4x3xf32>, %b: tensor<3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.matmul' op operand b must have rank >= 2, got 'tensor<3xf32>'}}
+  %0 = graph.matmul %a, %b : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
 

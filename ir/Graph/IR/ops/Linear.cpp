@@ -25,8 +25,8 @@ LogicalResult MatMulOp::verify() {
   auto a = rankedType(getA()), b = rankedType(getB());
   if (a && a.getRank() < 2)
     return emitOpError() << "operand a must have rank >= 2, got " << a;
-  if (b && b.getRank() != 2)
-    return emitOpError() << "operand b must be a matrix, got " << b;
+  if (b && b.getRank() < 2)
+    return emitOpError() << "operand b must have rank >= 2, got " << b;
   if (getBias())
     if (auto bias = rankedType(getBias()); bias && bias.getRank() != 1)
       return emitOpError() << "bias must be a vector, got " << bias;
@@ -132,14 +132,15 @@ LogicalResult BiasAddOp::verify() {
   auto x = rankedType(getInput()), bias = rankedType(getBias());
   if (bias && bias.getRank() != 1)
     return emitOpError() << "bias must be a vector, got " << bias;
-  if (x && normalizeAxis(getAxis(), x.getRank()) < 0)
-    return emitOpError() << "axis " << getAxis() << " out of range for " << x;
+  int64_t axis = getAxisAttr().getInt();
+  if (x && normalizeAxis(axis, x.getRank()) < 0)
+    return emitOpError() << "axis " << axis << " out of range for " << x;
   return success();
 }
 
 LogicalResult BiasAddOp::inferShapes() {
   ArrayRef<int64_t> x = shapeOf(getInput());
-  int64_t axis = normalizeAxis(getAxis(), x.size());
+  int64_t axis = normalizeAxis(getAxisAttr().getInt(), x.size());
   if (shapeOf(getBias())[0] != x[axis])
     return emitOpError() << "bias has " << shapeOf(getBias())[0]
                          << " elements but axis " << axis << " has " << x[axis];

@@ -72,7 +72,7 @@ static LSTMTrace lstmForwardRef(const RefTensor &x, const RefTensor &w,
 //===----------------------------------------------------------------------===//
 
 LogicalResult LSTMOp::verify() {
-  int64_t u = getUnits();
+  int64_t u = getUnitsAttr().getInt();
   if (u < 1)
     return emitOpError() << "units must be positive, got " << u;
   if (auto x = rankedType(getInput()); x && x.getRank() != 3)

@@ -135,8 +135,8 @@ LogicalResult RepeatOp::inferShapes() {
   ArrayRef<int64_t> x = shapeOf(getInput());
   if (x.size() != 2)
     return emitOpError() << "input must be [batch, features], got " << getInput().getType();
-  if (getTimes() < 1)
-    return emitOpError() << "times must be positive";
+  if (getTimesAttr().getInt() < 1)
+    return emitOpError() << "times must be positive, got " << getTimesAttr().getInt();
   setResultShape(*this, 0, {x[0], getTimes(), x[1]});
   return success();
 }
@@ -176,9 +176,9 @@ LogicalResult ConcatOp::verify() {
 
 LogicalResult ConcatOp::inferShapes() {
   SmallVector<int64_t> shape(shapeOf(getInputs()[0]));
-  int64_t axis = normalizeAxis(getAxis(), shape.size());
+  int64_t axis = normalizeAxis(getAxisAttr().getInt(), shape.size());
   if (axis < 0)
-    return emitOpError() << "axis " << getAxis() << " out of range";
+    return emitOpError() << "axis " << getAxisAttr().getInt() << " out of range";
   for (Value v : getInputs().drop_front()) {
     ArrayRef<int64_t> s = shapeOf(v);
     if (s.size() != shape.size())
@@ -240,11 +240,12 @@ LogicalResult SliceOp::verify() {
   auto x = rankedType(getInput());
   if (!x)
     return success();
-  int64_t axis = normalizeAxis(getAxis(), x.getRank());
+  int64_t axis = normalizeAxis(getAxisAttr().getInt(), x.getRank());
+  int64_t start = getStartAttr().getInt(), size = getSizeAttr().getInt();
   if (axis < 0)
-    return emitOpError() << "axis " << getAxis() << " out of range";
-  if (getStart() < 0 || getSize() < 1 || getStart() + getSize() > x.getDimSize(axis))
-    return emitOpError() << "range [" << getStart() << ", " << getStart() + getSize()
+    return emitOpError() << "axis " << getAxisAttr().getInt() << " out of range";
+  if (start < 0 || size < 1 || start + size > x.getDimSize(axis))
+    return emitOpError() << "range [" << start << ", " << start + size
                          << ") outside dimension of size " << x.getDimSize(axis);
   return success();
 }

@@ -1,5 +1,4 @@
-// XFAIL: *
-// BUG: verifiers compare I64Attr getters (which return uint64_t) against 0, so negative graph.slice start/size, exec.view offset and exec.kernel domain pass verification; negative axes are printed as 18446744073709551613.
+// Regression (fixed): verifiers compare I64Attr getters (which return uint64_t) against 0, so negative graph.slice start/size, exec.view offset and exec.kernel domain pass verification; negative axes are printed as 18446744073709551613.
 //
 // Reproduction: kcc-opt <this file>: the slice/view/kernel cases verify
 //   silently (lowering would then index out of bounds); the axis cases print

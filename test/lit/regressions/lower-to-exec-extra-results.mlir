@@ -1,5 +1,4 @@
-// XFAIL: *
-// BUG: graph-lower-to-exec gives every step result after the third ("loss", "correct", "pred") the same nameless output buffer name = "", whatever its size, and copies into it out of bounds (a 6-element copy kernel into a 4-element buffer here) instead of reporting an error.
+// Regression (fixed): graph-lower-to-exec gives every step result after the third ("loss", "correct", "pred") the same nameless output buffer name = "", whatever its size, and copies into it out of bounds (a 6-element copy kernel into a 4-element buffer here) instead of reporting an error.
 //
 // Reproduction: kcc-opt --graph-lower-to-exec <this file>
 //   -> exec.alloc {kind = #exec.kind<output>, name = ""} : <4xf32> written by
@@ -8,7 +7,8 @@
 // case of lowerOp and outputName): reject steps with more than three results
 // with an error, or give extra results distinct names.
 //
-// RUN: kcc-opt --graph-lower-to-exec %s 2>&1 | FileCheck %s
+// RUN: not kcc-opt --graph-lower-to-exec %s 2>&1 | FileCheck %s
+// CHECK: error: @eval_step returns 5 values; a step returns at most (loss, correct, predictions)
 // CHECK-NOT: name = ""
 // CHECK-NOT: domain = 6 : i64, elementwise, kernel = @copy
 module {

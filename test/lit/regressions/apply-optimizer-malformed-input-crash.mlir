@@ -1,5 +1,4 @@
-// XFAIL: *
-// BUG: graph-apply-optimizer segfaults instead of reporting an error when @train_step has no kcc.role = "step" argument, when graph.gradient_of names an unknown variable, or when the optimizer dictionary has no "name".
+// Regression (fixed): graph-apply-optimizer segfaults instead of reporting an error when @train_step has no kcc.role = "step" argument, when graph.gradient_of names an unknown variable, or when the optimizer dictionary has no "name".
 //
 // Reproduction: kcc-opt --split-input-file --graph-apply-optimizer <this file>
 //   (each case alone crashes in GraphApplyOptimizerPass::runOnOperation).

@@ -1,5 +1,4 @@
-// XFAIL: *
-// BUG: graph.repeat with a negative `times` is shaped as tensor<4x-2x3xf32> instead of being rejected: RepeatOp::inferShapes tests the uint64_t getTimes() against 1.
+// Regression (fixed): graph.repeat with a negative `times` is shaped as tensor<4x-2x3xf32> instead of being rejected: RepeatOp::inferShapes tests the uint64_t getTimes() against 1.
 //
 // Reproduction: kcc-opt --graph-infer-shapes <this file>
 //   -> graph.repeat ... -> tensor<4x-2x3xf32>
