@@ -11,9 +11,4 @@ void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target) {
     pm.addPass(kcc::cpu::createCpuAssignLayouts());
 }
 
-mlir::LogicalResult compileKernelsForCuda(mlir::ModuleOp module, const TargetOptions &, CodeObject &,
-                                          llvm::raw_ostream *) {
-  return module.emitError("the CUDA target is not built yet");
-}
-
 } // namespace kcc::codegen

@@ -40,6 +40,8 @@ cl::alias compileTo("compile-to", cl::desc("Alias for --emit"), cl::aliasopt(emi
 cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch size"), cl::init(0));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"));
 cl::opt<std::string> cpu("cpu", cl::desc("LLVM CPU name to tune kernels for (default: host)"));
+cl::opt<std::string> cudaArch("cuda-arch", cl::desc("GPU architecture for --target=cuda (default sm_80)"),
+                              cl::init("sm_80"));
 cl::opt<bool> reportMemory("report-memory", cl::desc("Print the memory plan's peak bytes by kind"));
 
 int fail(const std::string &message) {
@@ -163,6 +165,7 @@ int main(int argc, char **argv) {
   kcc::codegen::TargetOptions targetOptions;
   targetOptions.target = target;
   targetOptions.cpu = cpu;
+  targetOptions.cudaArch = cudaArch;
   kcc::codegen::CodeObject code;
   llvm::raw_ostream *llvmIR = stop == kcc::Phase::LLVM ? &llvm::outs() : nullptr;
   LogicalResult compiled = target == "cuda"

@@ -205,7 +205,7 @@ struct CpuAssignLayoutsPass : public kcc::cpu::impl::CpuAssignLayoutsBase<CpuAss
         done = convolution(&op);
       else if (isa<MaxPool2DOp, MaxPool2DBackwardOp>(op))
         done = pooling(&op);
-      else if (auto k = dyn_cast<KernelOp>(op); k && k.getElementwise())
+      else if (auto k = dyn_cast<KernelOp>(op); k && k.getElementwise() && !k.getPositionDependent())
         done = elementwise(k);
       else
         done = plainCall(&op);
@@ -256,6 +256,8 @@ struct CpuAssignLayoutsPass : public kcc::cpu::impl::CpuAssignLayoutsBase<CpuAss
     for (OpOperand &use : k->getOpOperands()) {
       Value v = use.get();
       Tag want = shaped(v) ? target : Tag();
+      if (shaped(v) && g)
+        geometryOf.try_emplace(v, *g); // e.g. a gradient arriving through a reshape
       if (use.getOperandNumber() < numInputs) {
         ensure(use, want);
       } else if (!layoutOf.count(v) && g && !want.empty()) {

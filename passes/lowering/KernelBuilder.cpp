@@ -123,7 +123,7 @@ exec::KernelOp LoweringContext::launch(Location loc, StringRef prefix, ValueRang
   return builder.create<exec::KernelOp>(
       loc, inputs, outputs, kernel, builder.getI64IntegerAttr(domain),
       serial ? builder.getUnitAttr() : UnitAttr(),
-      elementwise ? builder.getUnitAttr() : UnitAttr());
+      elementwise ? builder.getUnitAttr() : UnitAttr(), UnitAttr());
 }
 
 } // namespace kcc::lowering

@@ -21,11 +21,13 @@ bool isUniform(Value tensor) {
 }
 
 /// Emits the kernel loop for values |inputs| -> |results|; |emit| computes
-/// the result scalars from the input scalars and the element index.
-void emitElementwiseKernel(
+/// the result scalars from the input scalars and the element index, which
+/// |positionDependent| says it uses.
+exec::KernelOp emitElementwiseKernel(
     LoweringContext &ctx, Location loc, StringRef prefix, ValueRange inputs,
     ValueRange results, int64_t domain,
-    const std::function<SmallVector<Value>(OpBuilder &, ValueRange, Value)> &emit) {
+    const std::function<SmallVector<Value>(OpBuilder &, ValueRange, Value)> &emit,
+    bool positionDependent) {
   SmallVector<Value> inBufs, outBufs;
   for (Value v : inputs)
     inBufs.push_back(ctx.bufferOf(v));
@@ -35,7 +37,7 @@ void emitElementwiseKernel(
   for (Value v : inputs)
     uniform.push_back(isUniform(v));
   unsigned numIn = inputs.size();
-  ctx.launch(
+  exec::KernelOp kernel = ctx.launch(
       loc, prefix, inBufs, outBufs, domain,
       [&](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
         SmallVector<Value> hoisted(numIn);
@@ -53,6 +55,9 @@ void emitElementwiseKernel(
         });
       },
       /*serial=*/false, /*elementwise=*/true);
+  if (positionDependent)
+    kernel.setPositionDependent(true);
+  return kernel;
 }
 
 int64_t elementCount(Value tensor) {
@@ -90,7 +95,8 @@ LogicalResult lowerElementwise(LoweringContext &ctx, Operation *op, bool &handle
           for (Value v : body.getTerminator()->getOperands())
             out.push_back(map.lookup(v));
           return out;
-        });
+        },
+        !body.getOps<graph::DropoutOp>().empty());
     return success();
   }
   auto ew = dyn_cast<graph::ElementwiseOpInterface>(op);
@@ -102,7 +108,8 @@ LogicalResult lowerElementwise(LoweringContext &ctx, Operation *op, bool &handle
                         elementCount(op->getResult(0)),
                         [&](OpBuilder &b, ValueRange scalars, Value index) {
                           return ew.buildScalar(b, op->getLoc(), scalars, index);
-                        });
+                        },
+                        isa<graph::DropoutOp>(op));
   return success();
 }
 

@@ -198,12 +198,15 @@ def Exec_KernelOp : Exec_CallOp<"kernel"> {
     domain it should compute. A target may split the domain across threads
     unless `serial` is set (the kernel reduces across the whole domain).
     `elementwise` kernels touch element i of every buffer at domain index i
-    and nothing else, so they work on any layout shared by all their buffers.
+    and nothing else, so they work on any layout shared by all their buffers
+    unless `position_dependent` (dropout: the mask is keyed on i), which
+    pins them to plain buffers so that a forward and its backward agree.
 
     Example: `exec.kernel ins(%a, %b : ...) outs(%c : ...) {kernel = @fused_3, domain = 65536 : i64}`
   }];
   let arguments = !con(callOperands, (ins FlatSymbolRefAttr:$kernel, I64Attr:$domain,
-                                        UnitAttr:$serial, UnitAttr:$elementwise));
+                                        UnitAttr:$serial, UnitAttr:$elementwise,
+                                        UnitAttr:$position_dependent));
 }
 
 #endif // KCC_EXEC_OPS

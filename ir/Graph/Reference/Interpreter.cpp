@@ -4,6 +4,7 @@
 
 #include "ir/Graph/IR/GraphDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
@@ -32,6 +33,14 @@ Interpreter::call(StringRef name, const std::vector<RefTensor> &args) {
       values[load.getResult()] = it->second;
     } else if (auto store = dyn_cast<StoreOp>(op)) {
       pendingStores.emplace_back(store.getVariable().str(), values[store.getValue()]);
+    } else if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+      auto dense = dyn_cast<DenseElementsAttr>(cst.getValue());
+      auto type = dyn_cast<RankedTensorType>(cst.getType());
+      if (!dense || !type || !dense.isSplat())
+        return op.emitError("the reference evaluates only splat tensor constants");
+      double v = isa<FloatType>(type.getElementType()) ? dense.getSplatValue<APFloat>().convertToDouble()
+                                                       : static_cast<double>(dense.getSplatValue<APInt>().getSExtValue());
+      values[cst.getResult()] = RefTensor(std::vector<int64_t>(type.getShape()), v);
     } else if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (Value v : ret.getOperands())
         results.push_back(values[v]);

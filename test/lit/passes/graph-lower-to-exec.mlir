@@ -26,7 +26,7 @@
 // CHECK:         %[[H:.*]] = exec.alloc {kind = #exec.kind<activation>} : <4x5xf32>
 // CHECK-NEXT:    exec.matmul ins(%[[X]], %[[W1]], %[[B1]] : !exec.buffer<4x6xf32>, !exec.buffer<6x5xf32>, !exec.buffer<5xf32>) outs(%[[H]] : !exec.buffer<4x5xf32>) {activation = #graph.activation<relu>, k = 6 : i64, m = 4 : i64, n = 5 : i64}
 // CHECK-NEXT:    %[[D:.*]] = exec.alloc {kind = #exec.kind<activation>} : <4x5xf32>
-// CHECK-NEXT:    exec.kernel ins(%[[H]], %[[SEED]], %[[STEP]] : {{.*}}) outs(%[[D]] : !exec.buffer<4x5xf32>) {domain = 20 : i64, elementwise, kernel = @dropout_1_0}
+// CHECK-NEXT:    exec.kernel ins(%[[H]], %[[SEED]], %[[STEP]] : {{.*}}) outs(%[[D]] : !exec.buffer<4x5xf32>) {domain = 20 : i64, elementwise, kernel = @dropout_1_0, position_dependent}
 // CHECK-NEXT:    %[[Z:.*]] = exec.alloc {kind = #exec.kind<activation>} : <4x3xf32>
 // CHECK-NEXT:    exec.matmul ins(%[[D]], %[[W2]] : {{.*}}) outs(%[[Z]] : !exec.buffer<4x3xf32>) {k = 5 : i64, m = 4 : i64, n = 3 : i64}
 // The prediction is computed straight into the named output.
@@ -45,7 +45,7 @@
 // CHECK-NEXT:    %[[DW2:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <5x3xf32>
 // CHECK-NEXT:    exec.matmul ins(%[[D]], %[[DZ]] : {{.*}}) outs(%[[DW2]] : {{.*}}) {k = 4 : i64, m = 5 : i64, n = 3 : i64, transpose_a}
 // CHECK-NEXT:    %[[DH:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <4x5xf32>
-// CHECK-NEXT:    exec.kernel ins(%[[DD]], %[[SEED]], %[[STEP]], %[[H]] : {{.*}}) outs(%[[DH]] : {{.*}}) {domain = 20 : i64, elementwise, kernel = @dropout_1_1}
+// CHECK-NEXT:    exec.kernel ins(%[[DD]], %[[SEED]], %[[STEP]], %[[H]] : {{.*}}) outs(%[[DH]] : {{.*}}) {domain = 20 : i64, elementwise, kernel = @dropout_1_1, position_dependent}
 // CHECK-NEXT:    %[[DW1:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <6x5xf32>
 // CHECK-NEXT:    exec.matmul ins(%[[X]], %[[DH]] : {{.*}}) outs(%[[DW1]] : {{.*}}) {k = 4 : i64, m = 6 : i64, n = 5 : i64, transpose_a}
 // In-place updates: the outputs are the variables' own buffers.

@@ -75,6 +75,12 @@ LogicalResult MatMulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads
   };
   bool ta = getTransposeA(), tb = getTransposeB();
   Value a = getA(), bm = getB();
+  // With transpose_a the product sees |a| as a matrix; its leading
+  // dimensions must not leak into b's gradient.
+  if (ta && shapeOf(a).size() > 2) {
+    auto [rows, cols] = asMatrix(shapeOf(a));
+    a = reshapeTo(b, loc, a, RankedTensorType::get({rows, cols}, b.getF32Type()));
+  }
   Value da, db;
   // C = op(A) op(B); each case is the textbook rule with the transposes
   // pushed into the product's flags instead of materialised.
@@ -83,7 +89,7 @@ LogicalResult MatMulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads
       da = mm(dz, bm, false, !tb);
     else
       da = tb ? mm(bm, dz, true, true) : mm(bm, dz, false, true);
-    da = reshapeTo(b, loc, da, rankedType(a));
+    da = reshapeTo(b, loc, da, rankedType(getA()));
   }
   if (needGrad[1]) {
     if (!tb)
