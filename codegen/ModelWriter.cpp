@@ -10,6 +10,7 @@
 
 #include "codegen/Codegen.h"
 
+#include "codegen/Passes.h"
 #include "codegen/schema/model_generated.h"
 #include "ir/Exec/IR/ExecDialect.h"
 #include "passes/Passes.h"
@@ -143,9 +144,9 @@ private:
       e.kind = static_cast<fb::BufferKind>(alloc.getKind());
       e.offset = alloc.getOffset().value_or(0);
       e.bytes = alloc.getSizeInBytes();
-      if (auto dims = alloc->getAttrOfType<DenseI64ArrayAttr>("exec.layout_dims")) {
+      if (auto dims = alloc->getAttrOfType<DenseI64ArrayAttr>(kLayoutDimsAttr)) {
         e.layoutDims.assign(dims.asArrayRef().begin(), dims.asArrayRef().end());
-        e.plainLayout = alloc->getAttrOfType<StringAttr>("exec.plain_layout").getValue().str();
+        e.plainLayout = alloc->getAttrOfType<StringAttr>(kPlainLayoutAttr).getValue().str();
       }
     } else {
       auto view = v.getDefiningOp<exec::ViewOp>();

@@ -2,13 +2,15 @@
 
 #include "codegen/Codegen.h"
 
-#include "codegen/cpu/Passes.h"
+#include "codegen/Passes.h"
 
 namespace kcc::codegen {
 
 void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target) {
   if (target == "cpu")
-    pm.addPass(kcc::cpu::createCpuAssignLayouts());
+    pm.addPass(createCpuAssignLayouts());
+  else if (target == "cuda")
+    pm.addPass(createCudaAssignLayouts());
 }
 
 } // namespace kcc::codegen

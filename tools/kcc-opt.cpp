@@ -3,7 +3,7 @@
 #include "ir/Exec/IR/ExecDialect.h"
 #include "ir/Graph/IR/GraphDialect.h"
 #include "passes/Passes.h"
-#include "codegen/cpu/Passes.h"
+#include "codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,7 +21,7 @@ int main(int argc, char **argv) {
                   mlir::math::MathDialect, mlir::scf::SCFDialect,
                   mlir::memref::MemRefDialect, mlir::vector::VectorDialect>();
   kcc::registerKccPasses();
-  kcc::cpu::registerKccCpuPasses();
+  kcc::codegen::registerKccCodegenPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(

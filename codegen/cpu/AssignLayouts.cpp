@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/cpu/Passes.h"
+#include "codegen/Passes.h"
 
 #include "cpu/Tags.h"
 
@@ -23,10 +23,10 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
 
-namespace kcc::cpu {
+namespace kcc::codegen {
 #define GEN_PASS_DEF_CPUASSIGNLAYOUTS
-#include "codegen/cpu/Passes.h.inc"
-} // namespace kcc::cpu
+#include "codegen/Passes.h.inc"
+} // namespace kcc::codegen
 
 using namespace mlir;
 using namespace kcc;
@@ -111,7 +111,7 @@ Conv convOf(Operation *op) {
   return c;
 }
 
-struct CpuAssignLayoutsPass : public kcc::cpu::impl::CpuAssignLayoutsBase<CpuAssignLayoutsPass> {
+struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<CpuAssignLayoutsPass> {
   OneDnn dnn;
   llvm::DenseMap<Value, Tag> layoutOf;
   llvm::DenseMap<Value, Geometry> geometryOf;
@@ -465,8 +465,8 @@ struct CpuAssignLayoutsPass : public kcc::cpu::impl::CpuAssignLayoutsBase<CpuAss
       auto it = geometryOf.find(alloc.getResult());
       if (it == geometryOf.end())
         return;
-      alloc->setAttr(kcc::cpu::kLayoutDimsAttr, b.getDenseI64ArrayAttr(it->second.dims));
-      alloc->setAttr(kcc::cpu::kPlainLayoutAttr, b.getStringAttr(it->second.plainTag));
+      alloc->setAttr(kcc::codegen::kLayoutDimsAttr, b.getDenseI64ArrayAttr(it->second.dims));
+      alloc->setAttr(kcc::codegen::kPlainLayoutAttr, b.getStringAttr(it->second.plainTag));
     });
   }
 };

@@ -41,6 +41,14 @@ public:
 
 std::unique_ptr<Backend> makeCpuBackend(const bin::Model &model, const std::string &path, int threads);
 
+/// Loads the CUDA backend plugin (lib/libkcc_cuda_backend.so beside krun's
+/// bin/) and creates it; throws RuntimeError if it or a GPU is missing.
+std::unique_ptr<Backend> makeCudaBackend(const bin::Model &model, const std::string &path);
+
+/// The plugin's entry point.
+using MakeCudaBackendFn = Backend *(*)(const bin::Model *model, const char *path, char *error,
+                                       unsigned errorSize);
+
 } // namespace kcc::rt
 
 #endif // KCC_RUNTIME_CORE_BACKEND_H

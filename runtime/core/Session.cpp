@@ -43,10 +43,12 @@ const char *callKindName(bin::CallKind kind) {
 
 Session::Session(const ModelFile &f, int threads) : file(f) {
   std::string target = model().target() ? model().target()->str() : "";
-  if (target != "cpu")
-    throw RuntimeError(f.path() + ": compiled for the '" + target +
-                       "' target; this krun runs the cpu target (kcc --target=cpu)");
-  device = makeCpuBackend(model(), f.path(), threads);
+  if (target == "cpu")
+    device = makeCpuBackend(model(), f.path(), threads);
+  else if (target == "cuda")
+    device = makeCudaBackend(model(), f.path());
+  else
+    throw RuntimeError(f.path() + ": compiled for the unknown target '" + target + "'");
   for (uint32_t i = 0; i < model().buffers()->size(); ++i)
     if (const flatbuffers::String *n = model().buffers()->Get(i)->name())
       named[n->str()] = i;

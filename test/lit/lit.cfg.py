@@ -18,3 +18,9 @@ llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "split-file"],
 llvm_config.add_tool_substitutions(["kcc-opt", "kcc", "krun"], [config.kcc_tools_dir])
 config.substitutions.append(("%models", os.path.join(config.kcc_source_dir, "models")))
 config.environment["KCC_DATA"] = config.kcc_data_dir
+
+# CUDA: kcc --target=cuda emits PTX, which CUDA's ptxas must accept.
+ptxas = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptxas")
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

@@ -1,12 +1,17 @@
-//===- Passes.td - CPU target passes --------------------------------------===//
+//===- Passes.td - target passes: the "layout" phase ----------------------===//
+//
+// One group per target, alphabetical within a group. Lit tests:
+// test/lit/passes/<pass-name>.mlir.
+//
+//===----------------------------------------------------------------------===//
 
-#ifndef KCC_CODEGEN_CPU_PASSES
-#define KCC_CODEGEN_CPU_PASSES
+#ifndef KCC_CODEGEN_PASSES
+#define KCC_CODEGEN_PASSES
 
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
-// Layout
+// CPU (oneDNN)
 //===----------------------------------------------------------------------===//
 
 def CpuAssignLayouts : Pass<"exec-cpu-assign-layouts", "mlir::ModuleOp"> {
@@ -27,4 +32,20 @@ def CpuAssignLayouts : Pass<"exec-cpu-assign-layouts", "mlir::ModuleOp"> {
   let dependentDialects = ["::kcc::exec::ExecDialect"];
 }
 
-#endif // KCC_CODEGEN_CPU_PASSES
+//===----------------------------------------------------------------------===//
+// CUDA (cuDNN, cuBLAS)
+//===----------------------------------------------------------------------===//
+
+def CudaAssignLayouts : Pass<"exec-cuda-assign-layouts", "mlir::ModuleOp"> {
+  let summary = "store convolution filters the way cuDNN reads them";
+  let description = [{
+    cuDNN takes filters as KCRS or KRSC, not Keras's HWIO. Every buffer a
+    convolution reads or writes as a filter (weights, their gradients and
+    optimizer slots) gets the layout "acdb" over (O, I, H, W), i.e. KRSC;
+    the runtime converts on upload and download. Activations stay in the
+    Keras data format, which cuDNN takes as NHWC or NCHW.
+  }];
+  let dependentDialects = ["::kcc::exec::ExecDialect"];
+}
+
+#endif // KCC_CODEGEN_PASSES

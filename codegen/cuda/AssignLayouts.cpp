@@ -1,0 +1,58 @@
+//===- AssignLayouts.cpp - exec-cuda-assign-layouts -----------------------===//
+//
+// Filters to KRSC: find every buffer a convolution uses as a filter, give
+// it (and, for a weight, its optimizer slots in every program) the layout
+// "acdb" over (O, I, H, W), and record the dims and the plain HWIO tag so
+// the runtime can convert Keras-order weights on upload and download.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+
+namespace kcc::codegen {
+#define GEN_PASS_DEF_CUDAASSIGNLAYOUTS
+#include "codegen/Passes.h.inc"
+} // namespace kcc::codegen
+
+using namespace mlir;
+using namespace kcc;
+using namespace kcc::exec;
+
+namespace {
+
+struct CudaAssignLayoutsPass : public kcc::codegen::impl::CudaAssignLayoutsBase<CudaAssignLayoutsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::StringMap<SmallVector<int64_t>> filterNames; // weight name -> O,I,H,W
+    llvm::DenseMap<Value, SmallVector<int64_t>> filters;
+    module.walk([&](Operation *op) {
+      if (!isa<Conv2DOp, Conv2DBackwardDataOp, Conv2DBackwardFilterOp>(op))
+        return;
+      auto i = [&](StringRef n) { return op->getAttrOfType<IntegerAttr>(n).getInt(); };
+      SmallVector<int64_t> dims = {i("out_channels"), i("in_channels"), i("kernel_height"), i("kernel_width")};
+      auto call = cast<exec::CallOpInterface>(op);
+      Value filter = isa<Conv2DBackwardFilterOp>(op) ? call.getOutputs()[0] : call.getInputs()[1];
+      filters[filter] = dims;
+      if (auto alloc = filter.getDefiningOp<AllocOp>(); alloc && alloc.getName())
+        filterNames[*alloc.getName()] = dims;
+    });
+    // Named filters (weights) and their slots, in every program.
+    module.walk([&](AllocOp alloc) {
+      if (!alloc.getName())
+        return;
+      StringRef name = *alloc.getName();
+      for (auto &[weight, dims] : filterNames)
+        if (name == weight || name.starts_with((weight + ".").str()))
+          filters[alloc.getResult()] = dims;
+    });
+    Builder b(&getContext());
+    for (auto &[value, dims] : filters) {
+      value.setType(cast<BufferType>(value.getType()).withLayout("acdb"));
+      Operation *def = value.getDefiningOp();
+      def->setAttr(kcc::codegen::kLayoutDimsAttr, b.getDenseI64ArrayAttr(dims));
+      def->setAttr(kcc::codegen::kPlainLayoutAttr, b.getStringAttr("cdba"));
+    }
+  }
+};
+
+} // namespace

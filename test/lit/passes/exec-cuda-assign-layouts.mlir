@@ -1,0 +1,31 @@
+// RUN: kcc-opt --split-input-file --exec-cuda-assign-layouts %s | FileCheck %s
+
+// A convolution's filter, its gradient and its optimizer slot become KRSC
+// ("acdb" over O, I, H, W) with the dims and the plain HWIO tag recorded;
+// activations and the bias stay plain.
+// CHECK-LABEL: func.func @train_step
+// CHECK: exec.alloc {{{.*}}exec.layout_dims = array<i64: 8, 3, 3, 3>, exec.plain_layout = "cdba", kind = #exec.kind<optimizer_state>, name = "conv.kernel.accumulator"{{.*}}} : <3x3x3x8xf32, "acdb">
+// CHECK: exec.alloc {{{.*}}exec.layout_dims = array<i64: 8, 3, 3, 3>, exec.plain_layout = "cdba", kind = #exec.kind<weight>, name = "conv.kernel"{{.*}}} : <3x3x3x8xf32, "acdb">
+// CHECK: exec.alloc {kind = #exec.kind<input>, name = "x:x"} : <4x6x6x3xf32>
+// CHECK: exec.conv2d ins({{.*}} : !exec.buffer<4x6x6x3xf32>, !exec.buffer<3x3x3x8xf32, "acdb">, !exec.buffer<8xf32>)
+// CHECK: exec.conv2d_backward_filter ins({{.*}}) outs({{.*}} : !exec.buffer<3x3x3x8xf32, "acdb">, !exec.buffer<8xf32>)
+// CHECK-LABEL: func.func @eval_step
+// CHECK: name = "conv.kernel"{{.*}} : <3x3x3x8xf32, "acdb">
+module {
+  func.func @train_step() attributes {exec.program} {
+    %slot = exec.alloc {kind = #exec.kind<optimizer_state>, name = "conv.kernel.accumulator"} : !exec.buffer<3x3x3x8xf32>
+    %w = exec.alloc {kind = #exec.kind<weight>, name = "conv.kernel"} : !exec.buffer<3x3x3x8xf32>
+    %b = exec.alloc {kind = #exec.kind<weight>, name = "conv.bias"} : !exec.buffer<8xf32>
+    %x = exec.alloc {kind = #exec.kind<input>, name = "x:x"} : !exec.buffer<4x6x6x3xf32>
+    %y = exec.alloc {kind = #exec.kind<activation>} : !exec.buffer<4x4x4x8xf32>
+    exec.conv2d ins(%x, %w, %b : !exec.buffer<4x6x6x3xf32>, !exec.buffer<3x3x3x8xf32>, !exec.buffer<8xf32>) outs(%y : !exec.buffer<4x4x4x8xf32>) {batch = 4 : i64, data_format = #graph.data_format<channels_last>, dilations = array<i64: 1, 1>, in_channels = 3 : i64, in_height = 6 : i64, in_width = 6 : i64, kernel_height = 3 : i64, kernel_width = 3 : i64, out_channels = 8 : i64, out_height = 4 : i64, out_width = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+    %dw = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<3x3x3x8xf32>
+    %db = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<8xf32>
+    exec.conv2d_backward_filter ins(%x, %y : !exec.buffer<4x6x6x3xf32>, !exec.buffer<4x4x4x8xf32>) outs(%dw, %db : !exec.buffer<3x3x3x8xf32>, !exec.buffer<8xf32>) {batch = 4 : i64, data_format = #graph.data_format<channels_last>, dilations = array<i64: 1, 1>, in_channels = 3 : i64, in_height = 6 : i64, in_width = 6 : i64, kernel_height = 3 : i64, kernel_width = 3 : i64, out_channels = 8 : i64, out_height = 4 : i64, out_width = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+    return
+  }
+  func.func @eval_step() attributes {exec.program} {
+    %w = exec.alloc {kind = #exec.kind<weight>, name = "conv.kernel"} : !exec.buffer<3x3x3x8xf32>
+    return
+  }
+}
