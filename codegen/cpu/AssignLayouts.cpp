@@ -317,10 +317,16 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
   Tag request(Value v, Ask ask, bool output, const Geometry &g) {
     if (ask == Ask::Plain)
       return Tag();
+    // A persistent buffer keeps its layout once one is chosen (a weight:
+    // by its first convolution) and a step input/output stays plain; reading
+    // one in another layout only costs a reorder into a copy.
     StringRef name = nameOf(v);
     bool fixed = !name.empty() && (persistentLayout.count(name) ||
                                    cast<AllocOp>(v.getDefiningOp()).getKind() != BufferKind::weight);
-    if (fixed || (output && layoutOf.count(v)))
+    if ((fixed && output) || (output && layoutOf.count(v)) || (fixed && ask == Ask::Current))
+      return layout(v);
+    if (fixed && !name.empty() && persistentLayout.count(name) &&
+        cast<AllocOp>(v.getDefiningOp()).getKind() == BufferKind::weight)
       return layout(v);
     if (ask == Ask::Current)
       return output ? Tag("any") : layout(v);
