@@ -2,6 +2,8 @@
 // directories, and writers for small gzip / tar files used as bad input.
 #pragma once
 
+#include "TempDir.h"
+
 #include <zlib.h>
 
 #include <cstdint>
@@ -42,32 +44,7 @@ inline const Dataset& cached(const std::string& name, const DatasetOptions& opti
   return cache.back().second;
 }
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "kcc_data_test_XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  // Creates `rel` (and parents) below the temp dir; returns its full path.
-  std::string mkdir(const std::string& rel) const {
-    std::filesystem::create_directories(path_ + "/" + rel);
-    return path_ + "/" + rel;
-  }
-
- private:
-  std::string path_;
-};
+using TempDir = kcc::test::TempDir;
 
 inline std::vector<uint8_t> gzip_bytes(const std::vector<uint8_t>& raw, int level = 1) {
   z_stream z{};

@@ -23,42 +23,8 @@ using namespace mlir;
 
 namespace kcc::test {
 
-namespace {
-
-/// Reference evaluation of arith.constant with a dense value.
-struct ConstantReference
-    : graph::ReferenceOpInterface::ExternalModel<ConstantReference, arith::ConstantOp> {
-  LogicalResult evaluate(Operation *op, ArrayRef<const RefTensor *>,
-                         SmallVectorImpl<RefTensor> &results) const {
-    auto dense = dyn_cast<DenseElementsAttr>(cast<arith::ConstantOp>(op).getValue());
-    if (!dense)
-      return op->emitOpError("test reference: only dense tensor constants are supported");
-    auto type = cast<ShapedType>(dense.getType());
-    RefTensor t(std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
-    int64_t i = 0;
-    if (isa<FloatType>(type.getElementType())) {
-      for (const APFloat &v : dense.getValues<APFloat>())
-        t[i++] = v.convertToDouble();
-    } else {
-      for (const APInt &v : dense.getValues<APInt>())
-        t[i++] = static_cast<double>(v.getSExtValue());
-    }
-    results.push_back(std::move(t));
-    return success();
-  }
-};
-
-} // namespace
-
-void attachConstantReference(MLIRContext &ctx) {
-  ctx.getOrLoadDialect<arith::ArithDialect>();
-  arith::ConstantOp::attachInterface<ConstantReference>(ctx);
-}
-
-void prepareContext(MLIRContext &ctx, bool withConstantReference) {
+void prepareContext(MLIRContext &ctx) {
   ctx.loadDialect<graph::GraphDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect>();
-  if (withConstantReference)
-    attachConstantReference(ctx);
 }
 
 double Random::awayFrom(double lo, double hi, const std::vector<double> &kinks, double margin) {

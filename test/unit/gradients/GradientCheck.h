@@ -30,15 +30,8 @@ namespace kcc::test {
 
 using graph::RefTensor;
 
-/// A context with every dialect the graph IR and the passes use, plus a
-/// reference evaluation of arith.constant (see attachConstantReference).
-void prepareContext(mlir::MLIRContext &ctx, bool withConstantReference = true);
-
-/// Gives arith.constant a ReferenceOpInterface (dense float/int constants ->
-/// RefTensor) in |ctx|. graph-build-train-step seeds the reverse sweep with an
-/// arith.constant, which the Interpreter cannot evaluate on its own; this
-/// test-side shim lets the train-step tests run while that is reported.
-void attachConstantReference(mlir::MLIRContext &ctx);
+/// A context with every dialect the graph IR and the passes use.
+void prepareContext(mlir::MLIRContext &ctx);
 
 /// Deterministic random numbers for test inputs.
 class Random {

@@ -486,7 +486,7 @@ TEST(TrainStep, DropoutModelUsesTheMaskInTrainingOnly) {
 
 TEST(TrainStep, InterpreterRunsTheTrainStepWithoutTestShims) {
   MLIRContext ctx;
-  prepareContext(ctx, /*withConstantReference=*/false);
+  prepareContext(ctx);
   std::string diagText;
   ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
     diagText += d.str() + "\n";

@@ -19,36 +19,6 @@ using namespace mlir;
 
 namespace kcc::test {
 
-namespace {
-
-/// graph-build-train-step seeds its reverse sweep with an arith.constant,
-/// which graph::Interpreter cannot evaluate (reported as a bug by the
-/// gradient tests); this gives arith.constant a reference evaluation so the
-/// oracle can run @train_step.
-struct ConstantReference
-    : graph::ReferenceOpInterface::ExternalModel<ConstantReference, arith::ConstantOp> {
-  LogicalResult evaluate(Operation *op, ArrayRef<const RefTensor *>,
-                         SmallVectorImpl<RefTensor> &results) const {
-    auto dense = dyn_cast<DenseElementsAttr>(cast<arith::ConstantOp>(op).getValue());
-    if (!dense)
-      return op->emitOpError("test reference: only dense tensor constants are supported");
-    auto type = cast<ShapedType>(dense.getType());
-    RefTensor t(std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
-    int64_t i = 0;
-    if (isa<FloatType>(type.getElementType())) {
-      for (const APFloat &v : dense.getValues<APFloat>())
-        t[i++] = v.convertToDouble();
-    } else {
-      for (const APInt &v : dense.getValues<APInt>())
-        t[i++] = static_cast<double>(v.getSExtValue());
-    }
-    results.push_back(std::move(t));
-    return success();
-  }
-};
-
-} // namespace
-
 struct CompiledModel::Impl {
   MLIRContext ctx;
   OwningOpRef<ModuleOp> reference;
@@ -76,7 +46,6 @@ std::unique_ptr<CompiledModel> CompiledModel::compile(const std::string &json, s
   std::unique_ptr<CompiledModel> m(new CompiledModel());
   Impl &d = *m->impl;
   d.ctx.loadDialect<graph::GraphDialect, func::FuncDialect, arith::ArithDialect>();
-  arith::ConstantOp::attachInterface<ConstantReference>(d.ctx);
   ScopedDiagnosticHandler handler(&d.ctx, [&](Diagnostic &diag) {
     llvm::raw_string_ostream os(d.diagnostics);
     os << diag.str() << "\n";

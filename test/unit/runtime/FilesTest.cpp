@@ -17,6 +17,8 @@
 
 #include <cstring>
 #include <elf.h>
+#include "TempDir.h"
+
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -26,25 +28,6 @@ using namespace kcc::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// A fresh directory removed with its contents.
-class TempDir {
-public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kcc_runtime_test_XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string &name) const { return (fs::path(path) / name).string(); }
-  std::string path;
-};
 
 void writeBytes(const std::string &path, const std::vector<uint8_t> &bytes) {
   std::ofstream out(path, std::ios::binary);

@@ -8,6 +8,8 @@
 
 #include "gtest/gtest.h"
 
+#include "TempDir.h"
+
 #include <filesystem>
 #include <unistd.h>
 
@@ -16,24 +18,6 @@ using namespace kcc::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-class TempDir {
-public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "kcc_session_test_XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (!mkdtemp(buf.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string &name) const { return (fs::path(path) / name).string(); }
-  std::string path;
-};
 
 const char *kLstmMlp = R"({
  "class_name": "Sequential", "keras_version": "2.2.4",
@@ -91,10 +75,10 @@ TEST(Session, WeightsRoundTripInKerasOrder) {
   EXPECT_EQ(names, (std::vector<std::string>{"l.kernel", "l.recurrent_kernel", "l.bias", "d.kernel", "d.bias"}));
   TempDir dir;
   h.runtime().initializeVariables(5);
-  h.runtime().dumpWeights(dir.path);
+  h.runtime().dumpWeights(dir.path());
   auto before = h.readVariables();
   h.runtime().initializeVariables(6);
-  h.runtime().loadWeights(dir.path);
+  h.runtime().loadWeights(dir.path());
   EXPECT_EQ(h.readVariables(), before);
   rt::NpyArray w1 = rt::readNpy(dir.file("w001.npy"));
   EXPECT_EQ(w1.shape, (std::vector<int64_t>{4, 16}));
@@ -104,12 +88,12 @@ TEST(Session, LoadWeightsChecksShapesAndCount) {
   Harness h(kLstmMlp);
   TempDir dir;
   h.runtime().initializeVariables(5);
-  h.runtime().dumpWeights(dir.path);
+  h.runtime().dumpWeights(dir.path());
   // One weight file too many.
   std::vector<float> extra(3, 0.0f);
   rt::writeNpy(dir.file("w005.npy"), {3}, extra.data());
   try {
-    h.runtime().loadWeights(dir.path);
+    h.runtime().loadWeights(dir.path());
     ADD_FAILURE() << "expected a RuntimeError";
   } catch (const rt::RuntimeError &e) {
     EXPECT_NE(std::string(e.what()).find("w005.npy"), std::string::npos) << e.what();
@@ -119,7 +103,7 @@ TEST(Session, LoadWeightsChecksShapesAndCount) {
   std::vector<float> t(3 * 4, 0.0f);
   rt::writeNpy(dir.file("w003.npy"), {3, 4}, t.data());
   try {
-    h.runtime().loadWeights(dir.path);
+    h.runtime().loadWeights(dir.path());
     ADD_FAILURE() << "expected a RuntimeError";
   } catch (const rt::RuntimeError &e) {
     std::string m = e.what();
@@ -147,9 +131,9 @@ TEST(FixedBatch, TwoStepsMatchTheReference) {
   rt::writeNpy(in.file("y.npy"), y.shape, yf.data());
 
   rt::TrainOptions o;
-  o.initWeights = in.path;
-  o.batchDir = in.path;
-  o.dumpDir = out.path;
+  o.initWeights = in.path();
+  o.batchDir = in.path();
+  o.dumpDir = out.path();
   o.maxSteps = 2;
   o.seed = 1;
   ASSERT_EQ(rt::trainOnFixedBatch(h.runtime(), o), 0);

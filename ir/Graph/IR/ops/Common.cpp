@@ -54,6 +54,13 @@ WindowDim windowDim(int64_t in, int64_t kernel, int64_t stride,
   return d;
 }
 
+Value throughFusedActivation(OpBuilder &b, Location loc, Activation act, Value dy, Value y) {
+  if (act == Activation::linear)
+    return dy;
+  return makeOp<ActivationGradOp>(b, loc, dy.getType(), {dy, y},
+                                  {b.getNamedAttr("kind", ActivationAttr::get(b.getContext(), act))});
+}
+
 Value reshapeTo(OpBuilder &b, Location loc, Value v, RankedTensorType type) {
   if (v.getType() == type)
     return v;

@@ -64,6 +64,12 @@ mlir::Value makeOp(mlir::OpBuilder &b, mlir::Location loc,
   return op->getResult(0);
 }
 
+/// The gradient w.r.t. the pre-activation of an op with a fused |act|:
+/// |dy| itself for linear, else graph.activation_grad(dy, y).
+mlir::Value throughFusedActivation(mlir::OpBuilder &b, mlir::Location loc,
+                                   Activation act, mlir::Value dy,
+                                   mlir::Value y);
+
 /// graph.reshape of |v| to |type|'s shape.
 mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value v,
                       mlir::RankedTensorType type);

@@ -116,11 +116,7 @@ LogicalResult Conv2DOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads
                                        ArrayRef<bool> needGrad,
                                        SmallVectorImpl<Value> &operandGrads) {
   Location loc = getLoc();
-  Value dz = resultGrads[0];
-  if (getActivation() != Activation::linear)
-    dz = makeOp<ActivationGradOp>(
-        b, loc, dz.getType(), {dz, getResult()},
-        {b.getNamedAttr("kind", ActivationAttr::get(getContext(), getActivation()))});
+  Value dz = throughFusedActivation(b, loc, getActivation(), resultGrads[0], getResult());
   SmallVector<NamedAttribute> attrs = convAttrs(b, *this);
   Value dx, dw, dbias;
   if (needGrad[0]) {

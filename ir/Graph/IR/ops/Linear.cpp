@@ -60,11 +60,7 @@ LogicalResult MatMulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads
                                        ArrayRef<bool> needGrad,
                                        SmallVectorImpl<Value> &operandGrads) {
   Location loc = getLoc();
-  Value dz = resultGrads[0];
-  if (getActivation() != Activation::linear)
-    dz = makeOp<ActivationGradOp>(
-        b, loc, dz.getType(), {dz, getResult()},
-        {b.getNamedAttr("kind", ActivationAttr::get(getContext(), getActivation()))});
+  Value dz = throughFusedActivation(b, loc, getActivation(), resultGrads[0], getResult());
   auto mm = [&](Value x, Value y, bool ta, bool tb) {
     SmallVector<NamedAttribute> attrs;
     if (ta)
