@@ -18,7 +18,7 @@
 
 #include "cpu/Tags.h"
 
-#include "oneapi/dnnl/dnnl.h"
+#include "oneapi/dnnl/dnnl.hpp"
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
@@ -71,11 +71,9 @@ public:
   std::optional<Tag> chosen(const dnnl_memory_desc_t *md, const Geometry &g) {
     if (!md)
       return std::nullopt;
-    // With a unit dimension several tags describe the same memory; the
-    // plain one is the cheapest to be in.
-    dnnl_memory_desc_t plainMd;
-    if (desc(g, "", plainMd) && dnnl_memory_desc_equal(md, &plainMd))
-      return Tag();
+    // With a unit dimension several tags describe the same bytes, but
+    // oneDNN's fast kernels accept only the one they chose (see nameOfDesc):
+    // a buffer takes exactly that tag, a reorder between them is a copy.
     std::string name = rt::cpu::nameOfDesc(dnnl::memory::desc(*md));
     int64_t plain = 4;
     for (int64_t d : g.dims)
@@ -277,9 +275,10 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
   /// kernels do not take; unless |acceptReference|, that counts as a refusal
   /// (the next attempt asks for other layouts).
   bool acceptReference = false;
-  dnnl_primitive_desc_t create(const_dnnl_op_desc_t desc, const_dnnl_primitive_desc_t hint = nullptr) {
+  dnnl_primitive_desc_t create(const_dnnl_op_desc_t desc, const_dnnl_primitive_desc_t hint = nullptr,
+                               const dnnl::primitive_attr *attr = nullptr) {
     dnnl_primitive_desc_t pd = nullptr;
-    if (dnnl_primitive_desc_create(&pd, desc, nullptr, dnn.engine, hint) != dnnl_success)
+    if (dnnl_primitive_desc_create(&pd, desc, attr ? attr->get() : nullptr, dnn.engine, hint) != dnnl_success)
       return nullptr;
     const char *impl = nullptr;
     dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
@@ -338,6 +337,16 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
     auto call = cast<exec::CallOpInterface>(op);
     Value in0 = call.getInputs()[0], in1 = call.getInputs()[1], out0 = call.getOutputs()[0];
     Value weight = in1;
+    // The forward fuses its activation; krun creates it with the same
+    // post-ops, and they change which implementation oneDNN picks.
+    dnnl::primitive_attr forwardAttr;
+    if (auto fwd = dyn_cast<Conv2DOp>(op)) {
+      auto postOps = rt::cpu::activationPostOps(static_cast<int>(fwd.getActivation()));
+      if (!postOps)
+        return op->emitError("oneDNN cannot fuse the activation ")
+               << graph::stringifyActivation(fwd.getActivation()) << " into a convolution";
+      forwardAttr.set_post_ops(*postOps);
+    }
     for (Ask ask : {Ask::Preferred, Ask::Free, Ask::Current, Ask::Plain}) {
       acceptReference = ask == Ask::Plain;
       dnnl_memory_desc_t src, wei, dst, bias;
@@ -360,7 +369,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
              dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, alg, &src, &wei,
                                                         call.getInputs().size() == 3 ? &bias : nullptr, &dst,
                                                         c.strides, c.dilates, c.padL, c.padR) == dnnl_success &&
-             (pd = create(&d)) &&
+             (pd = create(&d, nullptr, &forwardAttr)) &&
              commit(op, pd, {{0, dnnl_query_src_md, c.src}, {1, dnnl_query_weights_md, c.wei}},
                     {{0, dnnl_query_dst_md, c.dst}});
       } else if (isa<Conv2DBackwardDataOp>(op)) { // ins(dy, w) outs(dx)

@@ -22,6 +22,8 @@ class Executor {
 public:
   virtual ~Executor() = default;
   virtual void run() = 0;
+  /// Which code runs the call, for profiles ("generated", "onednn:jit:avx512_core", ...).
+  virtual std::string implementation() const { return "generated"; }
 };
 
 class Backend {

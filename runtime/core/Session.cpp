@@ -67,7 +67,8 @@ void Session::build(const bin::Program &p, std::vector<std::unique_ptr<Executor>
                     std::vector<CallStats> &stats) {
   for (const bin::Call *call : *p.calls()) {
     out.push_back(device->makeExecutor(*call));
-    stats.push_back({callKindName(call->kind()), call->layer() ? call->layer()->str() : ""});
+    stats.push_back({callKindName(call->kind()), call->layer() ? call->layer()->str() : "",
+                     out.back()->implementation()});
   }
 }
 

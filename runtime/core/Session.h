@@ -20,7 +20,7 @@
 namespace kcc::rt {
 
 struct CallStats {
-  std::string kind, layer;
+  std::string kind, layer, implementation;
   double seconds = 0;
   int64_t runs = 0;
 };

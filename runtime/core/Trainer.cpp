@@ -210,11 +210,12 @@ void printProfile(const char *title, const std::vector<CallStats> &stats, int64_
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return stats[a].seconds > stats[b].seconds; });
-  std::printf("  %-40s %10s   (slowest calls, #: position in the step)\n", "call", "ms/step");
+  std::printf("  %-40s %10s   %s\n", "call (slowest; #: position in the step)", "ms/step", "implementation");
   for (size_t k = 0; k < std::min<size_t>(10, order.size()); ++k) {
     const CallStats &c = stats[order[k]];
     std::string name = "#" + std::to_string(order[k]) + " " + c.kind + " " + c.layer;
-    std::printf("  %-40s %10.3f\n", name.c_str(), 1000 * c.seconds / std::max<int64_t>(steps, 1));
+    std::printf("  %-40s %10.3f   %s\n", name.c_str(), 1000 * c.seconds / std::max<int64_t>(steps, 1),
+                c.implementation.c_str());
   }
 }
 

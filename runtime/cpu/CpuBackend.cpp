@@ -36,23 +36,6 @@ memory::format_tag tagFromName(const std::string &name) {
   throw RuntimeError("model.bin uses the layout '" + name + "', which this krun does not know");
 }
 
-dnnl::algorithm eltwiseOf(bin::Activation a, bool &supported) {
-  supported = true;
-  switch (a) {
-  case bin::Activation::Relu:
-    return dnnl::algorithm::eltwise_relu;
-  case bin::Activation::Tanh:
-    return dnnl::algorithm::eltwise_tanh;
-  case bin::Activation::Sigmoid:
-    return dnnl::algorithm::eltwise_logistic;
-  case bin::Activation::Elu:
-    return dnnl::algorithm::eltwise_elu;
-  default:
-    supported = a == bin::Activation::Linear;
-    return dnnl::algorithm::undef;
-  }
-}
-
 namespace {
 
 /// CPU features the generated code was compiled for that this CPU lacks.

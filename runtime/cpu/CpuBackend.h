@@ -50,7 +50,6 @@ std::unique_ptr<Executor> makeFill(CpuContext &ctx, const bin::Call &call);
 /// threads unless |serial| or the domain is too small to pay for it.
 void runKernel(KernelEntry entry, void **args, int64_t domain, bool serial, int threads);
 
-dnnl::algorithm eltwiseOf(bin::Activation a, bool &supported);
 dnnl::memory::format_tag tagFromName(const std::string &name);
 
 } // namespace kcc::rt::cpu

@@ -56,6 +56,7 @@ public:
         static_cast<int32_t *>(data)[i] = static_cast<int32_t>(value);
     }
   }
+  std::string implementation() const override { return "fill"; }
 
 private:
   void *data;

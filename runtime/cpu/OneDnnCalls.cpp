@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cpu/CpuBackend.h"
+#include "cpu/Tags.h"
 
 #include "core/RuntimeError.h"
 
@@ -22,6 +23,11 @@ public:
   PrimitiveExecutor(CpuContext &ctx, dnnl::primitive p, std::unordered_map<int, memory> args)
       : ctx(ctx), prim(std::move(p)), args(std::move(args)) {}
   void run() override { prim.execute(ctx.stream, args); }
+  std::string implementation() const override {
+    const char *impl = nullptr;
+    dnnl_primitive_desc_query(prim.get_primitive_desc(), dnnl_query_impl_info_str, 0, &impl);
+    return std::string("onednn:") + (impl ? impl : "?");
+  }
 
 private:
   CpuContext &ctx;
@@ -30,14 +36,10 @@ private:
 };
 
 dnnl::post_ops activationPostOp(bin::Activation act) {
-  dnnl::post_ops po;
-  bool supported;
-  dnnl::algorithm alg = eltwiseOf(act, supported);
-  if (!supported)
+  std::optional<dnnl::post_ops> po = activationPostOps(static_cast<int>(act));
+  if (!po)
     throw RuntimeError("corrupt model.bin: a library call asks for an activation oneDNN cannot fuse");
-  if (alg != dnnl::algorithm::undef)
-    po.append_eltwise(1.0f, alg, alg == dnnl::algorithm::eltwise_elu ? 1.0f : 0.0f, 0.0f);
-  return po;
+  return *po;
 }
 
 //===----------------------------------------------------------------------===//

@@ -55,6 +55,7 @@ public:
       runKernel(cell, args, n, false, n * u >= 4096 ? ctx.threads : 1);
     }
   }
+  std::string implementation() const override { return "onednn matmul + generated cell"; }
 
 private:
   CpuContext &ctx;
@@ -107,6 +108,7 @@ public:
       }
     }
   }
+  std::string implementation() const override { return "onednn matmul + generated cell"; }
 
 private:
   CpuContext &ctx;

@@ -34,14 +34,60 @@ std::optional<dnnl::memory::format_tag> tagByName(const std::string &name) {
   return std::nullopt;
 }
 
+namespace {
+
+bool sameBytesAndStrides(const dnnl_memory_desc_t &a, const dnnl_memory_desc_t &b) {
+  if (a.format_kind != dnnl_blocked || b.format_kind != dnnl_blocked || a.ndims != b.ndims)
+    return false;
+  const auto &x = a.format_desc.blocking, &y = b.format_desc.blocking;
+  if (x.inner_nblks != y.inner_nblks)
+    return false;
+  for (int i = 0; i < a.ndims; ++i)
+    if (x.strides[i] != y.strides[i] || a.padded_dims[i] != b.padded_dims[i])
+      return false;
+  for (int i = 0; i < x.inner_nblks; ++i)
+    if (x.inner_blks[i] != y.inner_blks[i] || x.inner_idxs[i] != y.inner_idxs[i])
+      return false;
+  return true;
+}
+
+} // namespace
+
 std::string nameOfDesc(const dnnl::memory::desc &desc) {
   dnnl::memory::dims dims = desc.dims();
   if (dims.size() != 4)
     return "";
   for (const Named &n : kTags)
+    if (sameBytesAndStrides(dnnl::memory::desc(dims, desc.data_type(), n.value).data, desc.data))
+      return n.name;
+  for (const Named &n : kTags)
     if (dnnl::memory::desc(dims, desc.data_type(), n.value) == desc)
       return n.name;
   return "";
+}
+
+std::optional<dnnl::post_ops> activationPostOps(int activation) {
+  dnnl::post_ops po;
+  // Numbers as in graph::Activation: 0 linear, 1 relu, 2 tanh, 3 sigmoid,
+  // 6 elu (alpha 1, as Keras).
+  switch (activation) {
+  case 0:
+    return po;
+  case 1:
+    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
+    return po;
+  case 2:
+    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_tanh, 0.0f, 0.0f);
+    return po;
+  case 3:
+    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f);
+    return po;
+  case 6:
+    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_elu, 1.0f, 0.0f);
+    return po;
+  default:
+    return std::nullopt;
+  }
 }
 
 } // namespace kcc::rt::cpu

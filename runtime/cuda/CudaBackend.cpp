@@ -110,6 +110,7 @@ public:
   void run() override {
     check(cuMemsetD32Async(reinterpret_cast<CUdeviceptr>(ptr), bits, words, d.stream), "fill");
   }
+  std::string implementation() const override { return "cudaMemset"; }
 
 private:
   Device &d;
@@ -196,6 +197,7 @@ public:
     if (epilogue)
       epilogue->run(out);
   }
+  std::string implementation() const override { return "cublas"; }
 
 private:
   Device &d;
@@ -256,6 +258,7 @@ public:
         check(cudnnConvolutionBackwardBias(d.dnn, &one, dst, ins[1], &zero, biasGrad, outs[1]), "bias gradient");
     }
   }
+  std::string implementation() const override { return "cudnn"; }
 
 private:
   struct Workspace {
@@ -328,6 +331,7 @@ public:
     else
       check(cudnnPoolingBackward(d.dnn, pool, &one, out, y, out, dy, in, x, &zero, in, dx), "pooling backward");
   }
+  std::string implementation() const override { return "cudnn"; }
 
 private:
   Device &d;
@@ -376,6 +380,7 @@ public:
         gemm(d, false, true, n, u, 4 * u, dgs, r, dh, 0.0f);
     }
   }
+  std::string implementation() const override { return "cublas + generated cell"; }
 
 private:
   Device &d;
