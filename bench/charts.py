@@ -7,7 +7,8 @@ Writes, beside the results file, and prints their paths:
                                       contender (log scale when the spread is
                                       wide), epoch 1 as a marker, failures marked
   <timestamp>-accuracy-<model>.png    test accuracy after every epoch, one curve
-                                      per contender
+                                      per contender; one capped by --keras-epochs
+                                      ends earlier (its epochs in the legend)
 """
 
 import json
@@ -34,7 +35,7 @@ def seconds_chart(res, out):
     fig, ax = plt.subplots(figsize=(max(6.4, 1.9 * len(models) + 2), 5.4))
     width = 0.8 / max(1, len(contenders))
     for ci, c in enumerate(contenders):
-        xs, ys, firsts, fails = [], [], [], []
+        xs, ys, firsts, fails, marks = [], [], [], [], []
         for mi, m in enumerate(models):
             x = mi - 0.4 + width * (ci + 0.5)
             s = summ.get(m, {}).get(c)
@@ -47,9 +48,10 @@ def seconds_chart(res, out):
             xs.append(x)
             ys.append(y)
             firsts.append(s.get("first_epoch_seconds"))
+            marks.append("†" if s.get("median_is_first_epoch") else "")
         bars = ax.bar(xs, ys, width * 0.92, color=COLORS.get(c), label=LABELS.get(c, c))
-        for b, y in zip(bars, ys):
-            ax.annotate(f"{y:.3g}", (b.get_x() + b.get_width() / 2, y), ha="center", va="bottom",
+        for b, y, mark in zip(bars, ys, marks):
+            ax.annotate(f"{y:.3g}{mark}", (b.get_x() + b.get_width() / 2, y), ha="center", va="bottom",
                         fontsize=7, xytext=(0, 1), textcoords="offset points")
         ax.scatter(xs, firsts, marker="_", s=120, color="black", zorder=3,
                    label="epoch 1 (incl. compile/trace)" if ci == 0 else None)
@@ -61,6 +63,8 @@ def seconds_chart(res, out):
     ax.set_xticklabels(models, fontsize=9)
     if log_scale:
         ax.set_yscale("log")
+    if any(s.get("median_is_first_epoch") for m in models for s in summ.get(m, {}).values() if isinstance(s, dict)):
+        ax.plot([], [], " ", label="† only one epoch: includes warm-up")
     ax.set_ylabel("seconds per epoch (median after epoch 1)" + (", log scale" if log_scale else ""))
     mode = "quick run" if st["quick"] else "full run"
     ax.set_title(f"Seconds per epoch, {st['threads']} threads ({mode}, {res['timestamp'][:10]})", fontsize=10)
@@ -75,6 +79,7 @@ def accuracy_chart(res, model, out):
     st, per = res["settings"], res["summary"].get(model, {})
     fig, ax = plt.subplots(figsize=(6.4, 4.2))
     drawn = 0
+    longest = max((len(s.get("test_accuracy_per_epoch") or []) for s in per.values() if isinstance(s, dict)), default=0)
     for c in st["contenders"]:
         s = per.get(c)
         if not s or s.get("status") != "ok":
@@ -83,8 +88,10 @@ def accuracy_chart(res, model, out):
         pts = [(i + 1, a) for i, a in enumerate(acc) if a is not None and not math.isnan(a)]
         if not pts:
             continue
+        # A contender capped by --keras-epochs simply ends earlier; the legend says where.
+        n = len(acc)
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", ms=3, color=COLORS.get(c),
-                label=LABELS.get(c, c))
+                label=LABELS.get(c, c) + (f" ({n} epoch{'s' if n > 1 else ''})" if n < longest else ""))
         drawn += 1
     failed = [c for c in st["contenders"] if per.get(c, {}).get("status") == "failed"]
     if failed:
