@@ -11,7 +11,7 @@
 #include <cstdint>
 
 namespace kcc::bin {
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2; // 2: lstm_backward sums the weight gradients
 } // namespace kcc::bin
 
 #endif // KCC_CODEGEN_SCHEMA_FORMATVERSION_H

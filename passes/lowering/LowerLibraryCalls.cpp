@@ -350,35 +350,11 @@ LogicalResult lowerLSTMBackward(LoweringContext &ctx, LSTMBackwardOp op) {
   if (op.getReturnSequences())
     attrs.push_back(b.getNamedAttr("return_sequences", b.getUnitAttr()));
   createCall<exec::LSTMBackwardOp>(
-      b, loc, {ctx.bufferOf(op.getRecurrentKernel()), st.gates, st.cell, dy},
-      {dgates, dh, dc}, attrs);
-
-  // Weight gradients: one matmul each over all T*N rows.
-  createCall<exec::MatMulOp>(b, loc, {st.timeMajorInput, dgates},
-                             ctx.resultBuffer(op.getKernelGrad(), exec::BufferKind::gradient),
-                             {i64Attr(b, "m", c), i64Attr(b, "n", 4 * u), i64Attr(b, "k", t * n),
-                              b.getNamedAttr("transpose_a", b.getUnitAttr())});
-  Value hPrev = ctx.view(loc, st.hidden, {t * n, u}, 0);
-  createCall<exec::MatMulOp>(
-      b, loc, {hPrev, dgates},
-      ctx.resultBuffer(op.getRecurrentKernelGrad(), exec::BufferKind::gradient),
-      {i64Attr(b, "m", u), i64Attr(b, "n", 4 * u), i64Attr(b, "k", t * n),
-       b.getNamedAttr("transpose_a", b.getUnitAttr())});
-  Value db = ctx.resultBuffer(op.getBiasGrad(), exec::BufferKind::gradient);
-  ctx.launch(loc, "bias_grad", dgates, db, 4 * u,
-             [=](OpBuilder &kb, Location l, ValueRange m, Value begin, Value end) {
-               forLoop(kb, l, begin, end, [&](OpBuilder &nb, Value j) {
-                 store(nb, l, cF32(nb, l, 0), m[1], j);
-               });
-               forLoop(kb, l, cIndex(kb, l, 0), cIndex(kb, l, t * n), [&](OpBuilder &rb, Value r) {
-                 Value base = affine(rb, l, r, 4 * u);
-                 forLoop(rb, l, begin, end, [&](OpBuilder &nb, Value j) {
-                   Value sum = nb.create<arith::AddFOp>(l, load(nb, l, m[1], j),
-                                                        load(nb, l, m[0], addIdx(nb, l, base, j)));
-                   store(nb, l, sum, m[1], j);
-                 });
-               });
-             });
+      b, loc, {ctx.bufferOf(op.getRecurrentKernel()), st.gates, st.cell, dy, st.timeMajorInput, st.hidden},
+      {dgates, dh, dc, ctx.resultBuffer(op.getKernelGrad(), exec::BufferKind::gradient),
+       ctx.resultBuffer(op.getRecurrentKernelGrad(), exec::BufferKind::gradient),
+       ctx.resultBuffer(op.getBiasGrad(), exec::BufferKind::gradient)},
+      attrs);
   if (Value dxGraph = op.getInputGrad()) {
     Value dxt = ctx.alloc(loc, {t, n, c}, f32, exec::BufferKind::gradient);
     createCall<exec::MatMulOp>(b, loc, {dgates, ctx.bufferOf(op.getKernel())}, dxt,

@@ -352,8 +352,14 @@ public:
       ins.push_back(static_cast<float *>(d.ptr(b)));
     for (uint32_t b : *c.outputs())
       outs.push_back(static_cast<float *>(d.ptr(b)));
-    if (!forward)
-      check(cudaMalloc(&zeros, sizeof(float) * n * u), "LSTM zeros"), check(cudaMemset(zeros, 0, sizeof(float) * n * u), "LSTM zeros");
+    if (!forward) {
+      check(cudaMalloc(&zeros, sizeof(float) * n * u), "LSTM zeros");
+      check(cudaMemset(zeros, 0, sizeof(float) * n * u), "LSTM zeros");
+      // db = ones [1, T*N] x dgates [T*N, 4U]
+      check(cudaMalloc(&ones, sizeof(float) * t * n), "LSTM ones");
+      check(cuMemsetD32(reinterpret_cast<CUdeviceptr>(ones), 0x3f800000u, t * n), "LSTM ones");
+      cin = d.model.buffers()->Get(c.inputs()->Get(4))->shape()->Get(2);
+    }
   }
   void run() override {
     size_t state = sizeof(float) * n * u;
@@ -368,8 +374,9 @@ public:
       }
       return;
     }
-    // ins(R, gates, c, dy) outs(dgates, dh, dc)
-    float *r = ins[0], *gates = ins[1], *c = ins[2], *dy = ins[3], *dgates = outs[0], *dh = outs[1], *dc = outs[2];
+    // ins(R, gates, c, dy, x, h) outs(dgates, dh, dc, dW, dR, db)
+    float *r = ins[0], *gates = ins[1], *c = ins[2], *dy = ins[3], *x = ins[4], *h = ins[5];
+    float *dgates = outs[0], *dh = outs[1], *dc = outs[2], *dw = outs[3], *dr = outs[4], *db = outs[5];
     check(cudaMemsetAsync(dh, 0, state, d.stream), "LSTM state"), check(cudaMemsetAsync(dc, 0, state, d.stream), "LSTM state");
     for (int64_t s = t - 1; s >= 0; --s) {
       float *dys = sequences ? dy + s * n * u : (s == t - 1 ? dy : zeros);
@@ -379,6 +386,14 @@ public:
       if (s > 0)
         gemm(d, false, true, n, u, 4 * u, dgs, r, dh, 0.0f);
     }
+    // The weight gradients over all T*N rows at once (h_0..h_T-1 pair with dgates_0..T-1).
+    gemm(d, true, false, cin, 4 * u, t * n, x, dgates, dw, 0.0f);
+    gemm(d, true, false, u, 4 * u, t * n, h, dgates, dr, 0.0f);
+    gemm(d, false, false, 1, 4 * u, t * n, ones, dgates, db, 0.0f);
+  }
+  ~LSTMCall() override {
+    cudaFree(zeros);
+    cudaFree(ones);
   }
   std::string implementation() const override { return "cublas + generated cell"; }
 
@@ -388,7 +403,8 @@ private:
   int64_t n, t, u;
   CUfunction cell;
   std::vector<float *> ins, outs;
-  float *zeros = nullptr;
+  float *zeros = nullptr, *ones = nullptr;
+  int64_t cin = 0;
 };
 
 class CudaBackend : public Backend {

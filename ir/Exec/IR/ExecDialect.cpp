@@ -139,7 +139,7 @@ KCC_CALL_ARITY(Conv2DBackwardFilterOp, ArrayRef<size_t>({2}), ArrayRef<size_t>({
 KCC_CALL_ARITY(MaxPool2DOp, ArrayRef<size_t>({1}), ArrayRef<size_t>({1, 2}))
 KCC_CALL_ARITY(MaxPool2DBackwardOp, ArrayRef<size_t>({2}), ArrayRef<size_t>({1}))
 KCC_CALL_ARITY(LSTMForwardOp, ArrayRef<size_t>({1}), ArrayRef<size_t>({3}))
-KCC_CALL_ARITY(LSTMBackwardOp, ArrayRef<size_t>({4}), ArrayRef<size_t>({3}))
+KCC_CALL_ARITY(LSTMBackwardOp, ArrayRef<size_t>({6}), ArrayRef<size_t>({6}))
 KCC_CALL_ARITY(ReorderOp, ArrayRef<size_t>({1}), ArrayRef<size_t>({1}))
 KCC_CALL_ARITY(FillOp, ArrayRef<size_t>({0}), ArrayRef<size_t>({1}))
 

@@ -160,7 +160,7 @@ def Exec_LSTMForwardOp : Exec_CallOp<"lstm_forward"> {
 }
 
 def Exec_LSTMBackwardOp : Exec_CallOp<"lstm_backward"> {
-  let summary = "backpropagation through time: ins(R, gates, c, dy) outs(dgates, dh, dc)";
+  let summary = "backpropagation through time: ins(R, gates, c, dy, x, h) outs(dgates, dh, dc, dW, dR, db)";
   let description = [{
     Runs the steps in reverse: the generated `cell` kernel turns dh, dy_t and
     dc into the pre-activation gate gradients dgates_t (and dc for the step
@@ -168,7 +168,14 @@ def Exec_LSTMBackwardOp : Exec_CallOp<"lstm_backward"> {
     is [T, N, U] time-major with `return_sequences`, else [N, U] for the last
     step. `dh` and `dc` [N, U] are scratch.
 
-    Example: `exec.lstm_backward ins(%r, %g, %c, %dy : ...) outs(%dg, %dh, %dc : ...) {cell = @lstm_cell_grad_0, ...}`
+    It also sums the weight gradients over all steps: dW [C, 4U] =
+    sum_t x_t^T dgates_t with `x` the time-major input [T, N, C],
+    dR [U, 4U] = sum_t h_t^T dgates_t with `h` the states [T+1, N, U] of the
+    forward, and db [4U] = sum_t of the rows of dgates_t. Doing that inside
+    the recurrence lets a target read dgates_t while it is still in cache;
+    a target may as well run three big products after the loop.
+
+    Example: `exec.lstm_backward ins(%r, %g, %c, %dy, %x, %h : ...) outs(%dg, %dh, %dc, %dw, %dr, %db : ...) {cell = @lstm_cell_grad_0, ...}`
   }];
   let arguments = !con(callOperands, (ins FlatSymbolRefAttr:$cell, I64Attr:$batch,
                                         I64Attr:$steps, I64Attr:$units, UnitAttr:$return_sequences));

@@ -130,7 +130,11 @@
 // CHECK-NEXT:  %{{[a-z0-9_]+}} = exec.alloc {kind = #exec.kind<workspace>} : <4x2xf32>
 // CHECK-NEXT:  %{{[a-z0-9_]+}} = exec.alloc {kind = #exec.kind<workspace>} : <4x2xf32>
 // CHECK-NEXT:  exec.lstm_forward ins(%{{[a-z0-9_]+}} : !exec.buffer<2x8xf32>) outs(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} : !exec.buffer<5x4x8xf32>, !exec.buffer<6x4x2xf32>, !exec.buffer<6x4x2xf32>) {batch = 4 : i64, cell = @cell, steps = 5 : i64, units = 2 : i64}
-// CHECK-NEXT:  exec.lstm_backward ins(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} : !exec.buffer<2x8xf32>, !exec.buffer<5x4x8xf32>, !exec.buffer<6x4x2xf32>, !exec.buffer<5x4x2xf32>) outs(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} : !exec.buffer<5x4x8xf32>, !exec.buffer<4x2xf32>, !exec.buffer<4x2xf32>) {batch = 4 : i64, cell = @cell_grad, return_sequences, steps = 5 : i64, units = 2 : i64}
+// CHECK-NEXT:  %{{[a-z0-9_]+}} = exec.alloc {kind = #exec.kind<activation>} : <5x4x3xf32>
+// CHECK-NEXT:  %{{[a-z0-9_]+}} = exec.alloc {kind = #exec.kind<gradient>} : <3x8xf32>
+// CHECK-NEXT:  %{{[a-z0-9_]+}} = exec.alloc {kind = #exec.kind<gradient>} : <2x8xf32>
+// CHECK-NEXT:  %{{[a-z0-9_]+}} = exec.alloc {kind = #exec.kind<gradient>} : <8xf32>
+// CHECK-NEXT:  exec.lstm_backward ins(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} : !exec.buffer<2x8xf32>, !exec.buffer<5x4x8xf32>, !exec.buffer<6x4x2xf32>, !exec.buffer<5x4x2xf32>, !exec.buffer<5x4x3xf32>, !exec.buffer<6x4x2xf32>) outs(%{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} : !exec.buffer<5x4x8xf32>, !exec.buffer<4x2xf32>, !exec.buffer<4x2xf32>, !exec.buffer<3x8xf32>, !exec.buffer<2x8xf32>, !exec.buffer<8xf32>) {batch = 4 : i64, cell = @cell_grad, return_sequences, steps = 5 : i64, units = 2 : i64}
 // CHECK-NEXT:  return
 
 graph.variable @d.kernel : tensor<3x2xf32> {init = #graph.init<"variance_scaling", {scale = 2.0 : f64, mode = "fan_in", distribution = "truncated_normal"}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
@@ -271,6 +275,10 @@ func.func @program() attributes {exec.program, exec.inputs = ["x:x"]} {
   %dh = exec.alloc {kind = #exec.kind<workspace>} : !exec.buffer<4x2xf32>
   %dc = exec.alloc {kind = #exec.kind<workspace>} : !exec.buffer<4x2xf32>
   exec.lstm_forward ins(%r : !exec.buffer<2x8xf32>) outs(%g, %h, %c : !exec.buffer<5x4x8xf32>, !exec.buffer<6x4x2xf32>, !exec.buffer<6x4x2xf32>) {cell = @cell, batch = 4 : i64, steps = 5 : i64, units = 2 : i64}
-  exec.lstm_backward ins(%r, %g, %c, %dy : !exec.buffer<2x8xf32>, !exec.buffer<5x4x8xf32>, !exec.buffer<6x4x2xf32>, !exec.buffer<5x4x2xf32>) outs(%dg, %dh, %dc : !exec.buffer<5x4x8xf32>, !exec.buffer<4x2xf32>, !exec.buffer<4x2xf32>) {cell = @cell_grad, batch = 4 : i64, steps = 5 : i64, units = 2 : i64, return_sequences}
+  %xt = exec.alloc {kind = #exec.kind<activation>} : !exec.buffer<5x4x3xf32>
+  %dwl = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<3x8xf32>
+  %dr = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<2x8xf32>
+  %dbl = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<8xf32>
+  exec.lstm_backward ins(%r, %g, %c, %dy, %xt, %h : !exec.buffer<2x8xf32>, !exec.buffer<5x4x8xf32>, !exec.buffer<6x4x2xf32>, !exec.buffer<5x4x2xf32>, !exec.buffer<5x4x3xf32>, !exec.buffer<6x4x2xf32>) outs(%dg, %dh, %dc, %dwl, %dr, %dbl : !exec.buffer<5x4x8xf32>, !exec.buffer<4x2xf32>, !exec.buffer<4x2xf32>, !exec.buffer<3x8xf32>, !exec.buffer<2x8xf32>, !exec.buffer<8xf32>) {cell = @cell_grad, batch = 4 : i64, steps = 5 : i64, units = 2 : i64, return_sequences}
   return
 }

@@ -138,10 +138,9 @@ module {
 // LSTM: the input is transposed to time-major, one matmul computes
 // x_t W + b for all T*N rows, lstm_forward runs the recurrence with a
 // generated cell kernel, and the last h is a view of hidden slot T
-// (offset T*N*U = 5*4*2 = 40). Backward: lstm_backward(R, gates, c, dy),
-// then the weight gradients as single matmuls over all T*N = 20 rows
-// (the recurrent one reads hidden slots 0..T-1 as a [20, 2] view) and a
-// bias-gradient kernel. The input is not varied: no input gradient.
+// (offset T*N*U = 5*4*2 = 40). Backward: one lstm_backward(R, gates, c, dy,
+// x, h) that also sums the weight gradients dW, dR, db over the steps.
+// The input is not varied: no input gradient.
 
 // CHECK-LABEL: func.func @train_step()
 // CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:x"} : <4x5x3xf32>
@@ -162,14 +161,10 @@ module {
 // CHECK-NEXT:    %[[DG:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <5x4x8xf32>
 // CHECK-NEXT:    %[[DH:.*]] = exec.alloc {kind = #exec.kind<workspace>} : <4x2xf32>
 // CHECK-NEXT:    %[[DC:.*]] = exec.alloc {kind = #exec.kind<workspace>} : <4x2xf32>
-// CHECK-NEXT:    exec.lstm_backward ins(%[[R]], %[[G]], %[[C]], %[[DY]] : {{.*}}) outs(%[[DG]], %[[DH]], %[[DC]] : {{.*}}) {batch = 4 : i64, cell = @lstm_cell_grad_0, steps = 5 : i64, units = 2 : i64}
 // CHECK-NEXT:    %[[DW:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <3x8xf32>
-// CHECK-NEXT:    exec.matmul ins(%[[XT]], %[[DG]] : {{.*}}) outs(%[[DW]] : {{.*}}) {k = 20 : i64, m = 3 : i64, n = 8 : i64, transpose_a}
-// CHECK-NEXT:    %[[HP:.*]] = exec.view %[[H]] {offset = 0 : i64} : <6x4x2xf32> to <20x2xf32>
 // CHECK-NEXT:    %[[DR:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <2x8xf32>
-// CHECK-NEXT:    exec.matmul ins(%[[HP]], %[[DG]] : {{.*}}) outs(%[[DR]] : {{.*}}) {k = 20 : i64, m = 2 : i64, n = 8 : i64, transpose_a}
 // CHECK-NEXT:    %[[DB:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <8xf32>
-// CHECK-NEXT:    exec.kernel ins(%[[DG]] : !exec.buffer<5x4x8xf32>) outs(%[[DB]] : !exec.buffer<8xf32>) {domain = 8 : i64, kernel = @bias_grad_0}
+// CHECK-NEXT:    exec.lstm_backward ins(%[[R]], %[[G]], %[[C]], %[[DY]], %[[XT]], %[[H]] : {{.*}}) outs(%[[DG]], %[[DH]], %[[DC]], %[[DW]], %[[DR]], %[[DB]] : {{.*}}) {batch = 4 : i64, cell = @lstm_cell_grad_0, steps = 5 : i64, units = 2 : i64}
 // CHECK-NOT:     transpose_b
 // CHECK-NEXT:    exec.kernel ins(%[[B]], %[[DB]], %{{.*}} : {{.*}}) outs(%[[B]] : !exec.buffer<8xf32>) {domain = 8 : i64, elementwise, kernel = @lstm_0}
 // CHECK-NEXT:    exec.kernel ins(%[[R]], %[[DR]], %{{.*}} : {{.*}}) outs(%[[R]] : !exec.buffer<2x8xf32>) {domain = 16 : i64, elementwise, kernel = @lstm_1}
@@ -223,7 +218,7 @@ module {
 // CHECK-NEXT:    exec.kernel ins(%[[H]] : !exec.buffer<6x4x2xf32>) outs(%[[Y]] : !exec.buffer<4x5x2xf32>) {domain = 20 : i64, kernel = @transpose_1}
 // CHECK:         %[[DYT:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <5x4x2xf32>
 // CHECK-NEXT:    exec.kernel ins(%{{.*}} : !exec.buffer<4x5x2xf32>) outs(%[[DYT]] : !exec.buffer<5x4x2xf32>) {domain = 20 : i64, kernel = @transpose_2}
-// CHECK:         exec.lstm_backward ins(%{{.*}}, %{{.*}}, %{{.*}}, %[[DYT]] : {{.*}}) outs(%[[DG:.*]], %{{.*}}, %{{.*}} : {{.*}}) {batch = 4 : i64, cell = @seq_cell_grad_0, return_sequences, steps = 5 : i64, units = 2 : i64}
+// CHECK:         exec.lstm_backward ins(%{{.*}}, %{{.*}}, %{{.*}}, %[[DYT]], %{{.*}}, %{{.*}} : {{.*}}) outs(%[[DG:[0-9]+]], %{{.*}} : {{.*}}) {batch = 4 : i64, cell = @seq_cell_grad_0, return_sequences, steps = 5 : i64, units = 2 : i64}
 // CHECK:         %[[DXT:.*]] = exec.alloc {kind = #exec.kind<gradient>} : <5x4x3xf32>
 // CHECK-NEXT:    exec.matmul ins(%[[DG]], %{{.*}} : !exec.buffer<5x4x8xf32>, !exec.buffer<3x8xf32>) outs(%[[DXT]] : {{.*}}) {k = 8 : i64, m = 20 : i64, n = 3 : i64, transpose_b}
 // CHECK-NEXT:    exec.kernel ins(%[[DXT]] : !exec.buffer<5x4x3xf32>) outs(%[[PRED]] : !exec.buffer<4x5x3xf32>) {domain = 20 : i64, kernel = @transpose_3}

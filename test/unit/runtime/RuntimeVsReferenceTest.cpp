@@ -384,6 +384,20 @@ const char *kWideLstm = R"({
  "kcc": {"batch_size": 8}
 })";
 
+// Enough sequences (>= 64 rows a thread) for krun to sum the LSTM weight
+// gradients step by step inside the recurrence instead of after it.
+const char *kBatchedLstm = R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "batched_rnn", "layers": [
+  {"class_name": "LSTM", "config": {"name": "l1", "units": 8, "return_sequences": true,
+                                    "batch_input_shape": [null, 4, 3]}},
+  {"class_name": "LSTM", "config": {"name": "l2", "units": 6, "go_backwards": true}},
+  {"class_name": "Dense", "config": {"name": "out", "units": 4, "activation": "softmax"}}]},
+ "training_config": {"optimizer_config": {"class_name": "SGD", "config": {"lr": 0.5}},
+                     "loss": "categorical_crossentropy"},
+ "kcc": {"batch_size": 160}
+})";
+
 struct ModelCase {
   std::string name;
   const char *json;
@@ -420,13 +434,17 @@ INSTANTIATE_TEST_SUITE_P(Models, RuntimeStep,
                                                    "", 0.15},
                                          ModelCase{"wide_cnn_flatten_after_conv", kWideCnnFlatten, 1,
                                                    "", 0.15},
-                                         ModelCase{"wide_lstm", kWideLstm, 1, "", 0.3}),
+                                         ModelCase{"wide_lstm", kWideLstm, 1, "", 0.3},
+                                         ModelCase{"batched_lstm_stepwise_gradients", kBatchedLstm, 1, "",
+                                                   0.5}),
                          [](const testing::TestParamInfo<ModelCase> &info) { return info.param.name; });
 
 TEST(RuntimeThreads, TwoThreadsMatchTheReference) {
   // The generated kernels and oneDNN split work across OpenMP threads.
   expectRuntimeMatchesReference(kWideCnn, 2, 1, Tolerances{}, 5, /*threads=*/2, 0.15);
   expectRuntimeMatchesReference(kWideLstm, 1, 1, Tolerances{}, 5, /*threads=*/2, 0.3);
+  // Each thread sums its rows' LSTM weight gradients; krun adds the partials.
+  expectRuntimeMatchesReference(kBatchedLstm, 2, 1, Tolerances{}, 5, /*threads=*/2, 0.5);
 }
 
 //===----------------------------------------------------------------------===//
