@@ -36,7 +36,10 @@ struct CodeObject {
 
 /// Adds the target's layout passes (phase "layout"): buffer layouts the
 /// target's libraries prefer, with explicit reorders between them.
-void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target);
+/// |precision|: what the CPU target's convolutions and matmuls read (f32 or
+/// bf16); the CUDA target takes f32 only.
+void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target,
+                           const std::string &precision = "f32");
 
 /// Compiles every func.func marked exec.kernel in |module| for the CPU.
 /// With |llvmIR| set, also prints the optimised LLVM IR there.

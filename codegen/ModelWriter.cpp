@@ -28,6 +28,8 @@ namespace {
 fb::DType dtypeOf(Type t) {
   if (t.isF32())
     return fb::DType::F32;
+  if (t.isBF16())
+    return fb::DType::BF16;
   if (t.isInteger(32))
     return fb::DType::I32;
   if (t.isInteger(64))

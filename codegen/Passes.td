@@ -28,7 +28,15 @@ def CpuAssignLayouts : Pass<"exec-cpu-assign-layouts", "mlir::ModuleOp"> {
     convolution asks for, and its gradient and optimizer slots follow it.
     Layouts that would pad a tensor are refused, so buffer sizes and kernel
     domains stay as planned.
+
+    With `precision=bf16`, convolutions and matmuls read their data operands
+    as bf16 copies (converted by the same reorders) and still write f32:
+    weights, optimizer state and every generated kernel stay f32.
   }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"f32\"",
+           "what convolutions and matmuls read: f32 or bf16">,
+  ];
   let dependentDialects = ["::kcc::exec::ExecDialect"];
 }
 

@@ -6,9 +6,9 @@
 
 namespace kcc::codegen {
 
-void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target) {
+void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target, const std::string &precision) {
   if (target == "cpu")
-    pm.addPass(createCpuAssignLayouts());
+    pm.addPass(createCpuAssignLayouts(CpuAssignLayoutsOptions{precision}));
   else if (target == "cuda")
     pm.addPass(createCudaAssignLayouts());
 }

@@ -42,6 +42,10 @@ cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::ini
 cl::opt<std::string> cpu("cpu", cl::desc("LLVM CPU name to tune kernels for (default: host)"));
 cl::opt<std::string> cudaArch("cuda-arch", cl::desc("GPU architecture for --target=cuda (default sm_80)"),
                               cl::init("sm_80"));
+cl::opt<std::string> precision("precision",
+                              cl::desc("What convolutions and matmuls compute in: f32 (default) or bf16 "
+                                       "(f32 weights, optimizer and accumulation; CPU with AVX512-BF16)"),
+                              cl::init("f32"));
 cl::opt<bool> reportMemory("report-memory", cl::desc("Print the memory plan's peak bytes by kind"));
 
 int fail(const std::string &message) {
@@ -118,6 +122,10 @@ int main(int argc, char **argv) {
   }
   if (target != "cpu" && target != "cuda")
     return fail("unknown target '" + target + "' (cpu or cuda)");
+  if (precision != "f32" && precision != "bf16")
+    return fail("unknown --precision '" + precision + "' (f32 or bf16)");
+  if (precision == "bf16" && target != "cpu")
+    return fail("--precision bf16 is implemented for --target cpu only");
   if (batchSize.getNumOccurrences() && batchSize < 1)
     return fail("--batch-size must be positive");
 
@@ -149,7 +157,7 @@ int main(int argc, char **argv) {
   PassManager pm(&ctx);
   kcc::addGraphPasses(pm, std::min(stop, kcc::Phase::Exec));
   if (stop >= kcc::Phase::Layout)
-    kcc::codegen::addTargetLayoutPasses(pm, target);
+    kcc::codegen::addTargetLayoutPasses(pm, target, precision);
   if (stop >= kcc::Phase::Planned)
     kcc::addPlanningPasses(pm);
   if (failed(pm.run(*module)))

@@ -9,6 +9,10 @@
 //   3. Elementwise kernels: adopt the layout of a persistent output, else
 //      of the first laid-out input; other inputs are reordered to it.
 //   4. Everything else reads plain buffers.
+// With precision=bf16, convolutions and matmuls read their data operands
+// (not biases) as bf16 copies, made by the same reorders that change
+// layouts, and write f32; oneDNN's layout choices are asked for with those
+// types, since its bf16 kernels want other weight layouts.
 // oneDNN is queried through its C API: the compiler is built without C++
 // exceptions, and a refused combination must be a status, not an abort.
 //
@@ -51,7 +55,7 @@ public:
   dnnl_engine_t engine = nullptr;
 
   /// A memory desc over |g| with |tag|; false if the tag is unknown.
-  bool desc(const Geometry &g, const Tag &tag, dnnl_memory_desc_t &md) {
+  bool desc(const Geometry &g, const Tag &tag, dnnl_memory_desc_t &md, dnnl_data_type_t type = dnnl_f32) {
     dnnl_dims_t dims;
     for (size_t i = 0; i < g.dims.size(); ++i)
       dims[i] = g.dims[i];
@@ -64,7 +68,7 @@ public:
         return false;
       t = static_cast<dnnl_format_tag_t>(*known);
     }
-    return dnnl_memory_desc_init_by_tag(&md, g.dims.size(), dims, dnnl_f32, t) == dnnl_success;
+    return dnnl_memory_desc_init_by_tag(&md, g.dims.size(), dims, type, t) == dnnl_success;
   }
 
   /// The tag oneDNN chose, or nullopt if kcc cannot name it or it pads.
@@ -75,7 +79,7 @@ public:
     // oneDNN's fast kernels accept only the one they chose (see nameOfDesc):
     // a buffer takes exactly that tag, a reorder between them is a copy.
     std::string name = rt::cpu::nameOfDesc(dnnl::memory::desc(*md));
-    int64_t plain = 4;
+    int64_t plain = md->data_type == dnnl_bf16 ? 2 : 4;
     for (int64_t d : g.dims)
       plain *= d;
     if (name.empty() || static_cast<int64_t>(dnnl_memory_desc_get_size(md)) != plain)
@@ -110,6 +114,7 @@ Conv convOf(Operation *op) {
 }
 
 struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<CpuAssignLayoutsPass> {
+  using CpuAssignLayoutsBase::CpuAssignLayoutsBase;
   OneDnn dnn;
   llvm::DenseMap<Value, Tag> layoutOf;
   llvm::DenseMap<Value, Geometry> geometryOf;
@@ -122,6 +127,15 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
   func::FuncOp program;
 
   void runOnOperation() override {
+    if (precision != "f32" && precision != "bf16") {
+      getOperation().emitError("unknown precision '") << precision << "' (f32 or bf16)";
+      return signalPassFailure();
+    }
+    // Without native bf16 dot products oneDNN emulates them, slower than f32.
+    if (bf16() && dnnl_get_effective_cpu_isa() < dnnl_cpu_isa_avx512_core_bf16) {
+      getOperation().emitError("bf16 needs a CPU with AVX512-BF16 or AMX; this one has neither (use f32)");
+      return signalPassFailure();
+    }
     for (auto f : getOperation().getOps<func::FuncOp>())
       if (f->hasAttr(kProgramAttrName)) {
         program = f;
@@ -155,17 +169,20 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
     }
   }
 
-  /// Makes |use| read a buffer in layout |tag|, reordering if needed.
-  void ensure(OpOperand &use, const Tag &tag) {
+  /// Makes |use| read a buffer in layout |tag| (as bf16 if |lowered|),
+  /// reordering if needed.
+  void ensure(OpOperand &use, const Tag &tag, bool lowered = false) {
     Value v = use.get();
-    if (layout(v) == tag)
+    if (layout(v) == tag && !lowered)
       return;
-    StringRef key = tagStorage.insert(tag).first->getKey();
+    StringRef key = tagStorage.insert(lowered ? tag + "|bf16" : tag).first->getKey();
     Value &copy = reorderCache[{v, key}];
     if (!copy) {
       Operation *user = use.getOwner();
       OpBuilder b(user);
       auto type = cast<BufferType>(v.getType()).withLayout(tag);
+      if (lowered)
+        type = BufferType::get(type.getContext(), type.getShape(), b.getBF16Type(), type.getLayout());
       auto src = v.getDefiningOp<AllocOp>();
       copy = b.create<AllocOp>(user->getLoc(), type, src ? src.getKind() : BufferKind::activation,
                                StringAttr(), IntegerAttr(), IntegerAttr());
@@ -219,7 +236,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
     auto call = cast<exec::CallOpInterface>(op);
     for (OpOperand &use : op->getOpOperands()) {
       if (use.getOperandNumber() < call.getInputs().size())
-        ensure(use, "");
+        ensure(use, "", bf16() && isa<MatMulOp>(op) && use.getOperandNumber() < 2);
       else if (!layout(use.get()).empty())
         return op->emitError("would write a laid-out buffer it reads as plain (layout ")
                << layout(use.get()) << ")";
@@ -282,7 +299,8 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
       return nullptr;
     const char *impl = nullptr;
     dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
-    if (!acceptReference && impl && StringRef(impl).starts_with("ref")) {
+    if ((!acceptReference && impl && StringRef(impl).starts_with("ref")) ||
+        (requireBf16Kernel && (!impl || !StringRef(impl).contains("bf16")))) {
       dnnl_primitive_desc_destroy(pd);
       return nullptr;
     }
@@ -332,8 +350,38 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
     return ask == Ask::Preferred ? blocked(g) : Tag("any");
   }
 
+  bool bf16() const { return precision == "bf16"; }
+
+  /// The forward a backward convolution is created against: it reads in the
+  /// lowered precision and writes f32, like the forward it mirrors.
+  static bool hintDesc(dnnl_convolution_desc_t &fd, dnnl_memory_desc_t src, dnnl_memory_desc_t wei,
+                       const dnnl_memory_desc_t *bias, dnnl_memory_desc_t dst, dnnl_data_type_t low,
+                       const Conv &c) {
+    src.data_type = low, wei.data_type = low, dst.data_type = dnnl_f32;
+    return dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, dnnl_convolution_direct, &src,
+                                                      &wei, bias, &dst, c.strides, c.dilates, c.padL,
+                                                      c.padR) == dnnl_success;
+  }
+
+  /// With bf16, a convolution reads bf16 only where oneDNN has a native
+  /// bf16 kernel for it (a one-channel input convolution has none, and its
+  /// gemm fallback was 25x slower than the f32 JIT); else it stays f32.
   LogicalResult convolution(Operation *op) {
+    bool done = bf16() && succeeded(convolution(op, /*lowered=*/true));
+    done = done || succeeded(convolution(op, /*lowered=*/false));
+    requireBf16Kernel = false;
+    if (done)
+      return success();
+    return op->emitError("oneDNN has no convolution for this geometry, even with plain layouts");
+  }
+
+  bool requireBf16Kernel = false;
+
+  LogicalResult convolution(Operation *op, bool lowered) {
     Conv c = convOf(op);
+    // What the convolution reads; it writes f32.
+    dnnl_data_type_t low = lowered ? dnnl_bf16 : dnnl_f32;
+    requireBf16Kernel = lowered;
     auto call = cast<exec::CallOpInterface>(op);
     Value in0 = call.getInputs()[0], in1 = call.getInputs()[1], out0 = call.getOutputs()[0];
     Value weight = in1;
@@ -348,7 +396,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
       forwardAttr.set_post_ops(*postOps);
     }
     for (Ask ask : {Ask::Preferred, Ask::Free, Ask::Current, Ask::Plain}) {
-      acceptReference = ask == Ask::Plain;
+      acceptReference = ask == Ask::Plain && !lowered;
       dnnl_memory_desc_t src, wei, dst, bias;
       dnnl_convolution_desc_t d, fd;
       dnnl_primitive_desc_t pd = nullptr, hint = nullptr;
@@ -364,7 +412,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
                               : request(weight, ask == Ask::Preferred ? Ask::Free : ask, false, c.wei);
       bool ok = false;
       if (isa<Conv2DOp>(op)) {
-        ok = dnn.desc(c.src, request(in0, ask, false, c.src), src) && dnn.desc(c.wei, w, wei) &&
+        ok = dnn.desc(c.src, request(in0, ask, false, c.src), src, low) && dnn.desc(c.wei, w, wei, low) &&
              dnn.desc(c.dst, request(out0, ask, true, c.dst), dst) &&
              dnnl_dilated_convolution_forward_desc_init(&d, dnnl_forward_training, alg, &src, &wei,
                                                         call.getInputs().size() == 3 ? &bias : nullptr, &dst,
@@ -373,10 +421,9 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
              commit(op, pd, {{0, dnnl_query_src_md, c.src}, {1, dnnl_query_weights_md, c.wei}},
                     {{0, dnnl_query_dst_md, c.dst}});
       } else if (isa<Conv2DBackwardDataOp>(op)) { // ins(dy, w) outs(dx)
-        ok = dnn.desc(c.dst, request(in0, ask, false, c.dst), dst) && dnn.desc(c.wei, w, wei) &&
+        ok = dnn.desc(c.dst, request(in0, ask, false, c.dst), dst, low) && dnn.desc(c.wei, w, wei, low) &&
              dnn.desc(c.src, request(out0, ask, true, c.src), src) &&
-             dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, alg, &src, &wei, nullptr, &dst,
-                                                        c.strides, c.dilates, c.padL, c.padR) == dnnl_success &&
+             hintDesc(fd, src, wei, nullptr, dst, low, c) &&
              (hint = create(&fd)) &&
              dnnl_dilated_convolution_backward_data_desc_init(&d, alg, &src, &wei, &dst, c.strides, c.dilates,
                                                               c.padL, c.padR) == dnnl_success &&
@@ -385,11 +432,9 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
                     {{0, dnnl_query_diff_src_md, c.src}});
       } else { // backward filter: ins(x, dy) outs(dw[, db]); dw takes the weight's layout
         bool withBias = call.getOutputs().size() == 2;
-        ok = dnn.desc(c.src, request(in0, ask, false, c.src), src) && dnn.desc(c.dst, request(in1, ask, false, c.dst), dst) &&
-             dnn.desc(c.wei, w, wei) &&
-             dnnl_dilated_convolution_forward_desc_init(&fd, dnnl_forward_training, alg, &src, &wei,
-                                                        withBias ? &bias : nullptr, &dst, c.strides, c.dilates,
-                                                        c.padL, c.padR) == dnnl_success &&
+        ok = dnn.desc(c.src, request(in0, ask, false, c.src), src, low) &&
+             dnn.desc(c.dst, request(in1, ask, false, c.dst), dst, low) && dnn.desc(c.wei, w, wei) &&
+             hintDesc(fd, src, wei, withBias ? &bias : nullptr, dst, low, c) &&
              (hint = create(&fd)) &&
              dnnl_dilated_convolution_backward_weights_desc_init(&d, alg, &src, &wei, withBias ? &bias : nullptr,
                                                                  &dst, c.strides, c.dilates, c.padL,
@@ -405,7 +450,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
       if (ok)
         return success();
     }
-    return op->emitError("oneDNN has no convolution for this geometry, even with plain layouts");
+    return failure();
   }
 
   struct Slot {
@@ -439,10 +484,13 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
     for (auto &[s, tag] : inTags) {
       OpOperand &use = op->getOpOperand(s.index);
       Value v = use.get();
-      if (!layoutOf.count(v) && !nameOf(v).empty() && cast<AllocOp>(v.getDefiningOp()).getKind() == BufferKind::weight)
-        setLayout(v, tag, s.geometry); // a weight's first convolution decides
+      // A weight's first convolution decides its layout; with bf16 it reads
+      // a copy instead, and the weight stays as it is.
+      if (!bf16() && !layoutOf.count(v) && !nameOf(v).empty() &&
+          cast<AllocOp>(v.getDefiningOp()).getKind() == BufferKind::weight)
+        setLayout(v, tag, s.geometry);
       geometryOf.try_emplace(v, s.geometry);
-      ensure(use, tag);
+      ensure(use, tag, requireBf16Kernel);
     }
     for (auto &[s, tag] : outTags)
       setLayout(call.getOutputs()[s.index], tag, s.geometry);

@@ -72,7 +72,8 @@ static MemRefType flatMemRef(Type bufferType) {
 
 FlatSymbolRefAttr LoweringContext::createKernel(Location loc, StringRef prefix,
                                                 TypeRange bufferTypes,
-                                                const KernelBody &body, bool noAlias) {
+                                                const KernelBody &body, bool noAlias,
+                                                ArrayRef<unsigned> sameAs) {
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   SmallVector<Type> args;
   for (Type t : bufferTypes)
@@ -96,8 +97,10 @@ FlatSymbolRefAttr LoweringContext::createKernel(Location loc, StringRef prefix,
   Block *entry = func.addEntryBlock();
   OpBuilder kb = OpBuilder::atBlockEnd(entry);
   unsigned n = bufferTypes.size();
-  body(kb, loc, entry->getArguments().take_front(n), entry->getArgument(n),
-       entry->getArgument(n + 1));
+  SmallVector<Value> memrefs(entry->getArguments().take_front(n));
+  for (unsigned i = 0; i < sameAs.size(); ++i)
+    memrefs[i] = memrefs[sameAs[i]];
+  body(kb, loc, memrefs, entry->getArgument(n), entry->getArgument(n + 1));
   kb.create<func::ReturnOp>(loc);
   return FlatSymbolRefAttr::get(func);
 }
@@ -110,16 +113,25 @@ exec::KernelOp LoweringContext::launch(Location loc, StringRef prefix, ValueRang
   types.append(outputs.getTypes().begin(), outputs.getTypes().end());
   // Buffers used by one call are live at once, so distinct allocations never
   // overlap; only the same allocation passed twice (an in-place update) may.
+  // The body reaches a buffer passed twice through its first argument only,
+  // so every argument it touches is distinct and may be marked noalias:
+  // without that LLVM guards the vector loop with overlap checks, which an
+  // in-place update always fails (it then ran the scalar loop).
   llvm::SmallPtrSet<Operation *, 8> roots;
   bool distinct = true;
   SmallVector<Value> all(inputs);
   all.append(outputs.begin(), outputs.end());
-  for (Value v : all) {
+  SmallVector<unsigned> sameAs;
+  for (unsigned i = 0; i < all.size(); ++i) {
+    sameAs.push_back(std::find(all.begin(), all.end(), all[i]) - all.begin());
+    if (sameAs.back() != i)
+      continue; // the very same buffer: one argument serves both
+    Value v = all[i];
     while (auto view = v.getDefiningOp<exec::ViewOp>())
       v = view.getSource();
     distinct &= roots.insert(v.getDefiningOp()).second;
   }
-  FlatSymbolRefAttr kernel = createKernel(loc, prefix, types, body, distinct);
+  FlatSymbolRefAttr kernel = createKernel(loc, prefix, types, body, distinct, sameAs);
   return builder.create<exec::KernelOp>(
       loc, inputs, outputs, kernel, builder.getI64IntegerAttr(domain),
       serial ? builder.getUnitAttr() : UnitAttr(),

@@ -71,10 +71,12 @@ public:
                         bool serial = false, bool elementwise = false);
   /// Only creates the kernel func (for kernels the runtime calls itself,
   /// such as LSTM cells); returns its symbol. |noAlias| promises that the
-  /// buffers passed never overlap.
+  /// buffers the body touches never overlap; |sameAs|[i] = j < i hands the
+  /// body argument j in place of argument i (the same buffer passed twice).
   mlir::FlatSymbolRefAttr createKernel(mlir::Location loc, llvm::StringRef prefix,
                                        mlir::TypeRange bufferTypes,
-                                       const KernelBody &body, bool noAlias = true);
+                                       const KernelBody &body, bool noAlias = true,
+                                       llvm::ArrayRef<unsigned> sameAs = {});
 
   /// Set once the loss is lowered: later values are gradients.
   bool inBackward = false;

@@ -29,6 +29,7 @@ struct CpuContext {
   explicit CpuContext(const bin::Model &m) : model(m) {}
   void *pointer(uint32_t buffer) const { return arena + model.buffers()->Get(buffer)->offset(); }
   const bin::Buffer &buffer(uint32_t index) const { return *model.buffers()->Get(index); }
+  dnnl::memory::data_type dataType(uint32_t buffer) const;
   /// A plain memory descriptor of |buffer| viewed as the given dims.
   dnnl::memory::desc plainDesc(uint32_t buffer, const dnnl::memory::dims &dims) const;
   /// The buffer's descriptor for oneDNN's logical N,C,H,W (or O,I,H,W) dims:

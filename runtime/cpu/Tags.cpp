@@ -23,6 +23,10 @@ const Named kTags[] = {
     {"ABcd16b16a", tag::ABcd16b16a}, {"aBdc16b", tag::aBdc16b}, {"aBdc8b", tag::aBdc8b},
     {"bacd", tag::bacd},         {"bcda", tag::bcda},         {"dcab", tag::dcab},
     {"adbc", tag::adbc},
+    // bf16 filters: pairs of input (or output) channels side by side.
+    {"ABcd8b16a2b", tag::ABcd8b16a2b}, {"ABcd8a16b2a", tag::ABcd8a16b2a},
+    {"ABcd16b16a2b", tag::ABcd16b16a2b}, {"ABcd16a16b2a", tag::ABcd16a16b2a},
+    {"ABcd4b16a4b", tag::ABcd4b16a4b},
 };
 
 } // namespace

@@ -24,3 +24,12 @@ ptxas = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptx
 if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# bf16: kcc --precision bf16 needs a CPU with AVX512-BF16 (or AMX).
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = cpuinfo.read()
+    if "avx512_bf16" in flags or "amx_bf16" in flags:
+        config.available_features.add("cpu-bf16")
+except OSError:
+    pass

@@ -42,7 +42,8 @@ std::string CompiledModel::referenceIR() const {
   return s;
 }
 
-std::unique_ptr<CompiledModel> CompiledModel::compile(const std::string &json, std::string &error) {
+std::unique_ptr<CompiledModel> CompiledModel::compile(const std::string &json, std::string &error,
+                                                      const std::string &precision) {
   std::unique_ptr<CompiledModel> m(new CompiledModel());
   Impl &d = *m->impl;
   d.ctx.loadDialect<graph::GraphDialect, func::FuncDialect, arith::ArithDialect>();
@@ -81,7 +82,7 @@ std::unique_ptr<CompiledModel> CompiledModel::compile(const std::string &json, s
   OwningOpRef<ModuleOp> module = import();
   PassManager pm(&d.ctx);
   addGraphPasses(pm, Phase::Exec);
-  codegen::addTargetLayoutPasses(pm, "cpu");
+  codegen::addTargetLayoutPasses(pm, "cpu", precision);
   addPlanningPasses(pm);
   if (failed(pm.run(*module))) {
     error = "the compile pipeline failed:\n" + d.diagnostics;

@@ -46,8 +46,9 @@ struct StepArgument {
 class CompiledModel {
 public:
   /// Compiles |json| (a Keras model file's text). On failure returns null
-  /// and sets |error| to every diagnostic.
-  static std::unique_ptr<CompiledModel> compile(const std::string &json, std::string &error);
+  /// and sets |error| to every diagnostic. |precision| as kcc --precision.
+  static std::unique_ptr<CompiledModel> compile(const std::string &json, std::string &error,
+                                                const std::string &precision = "f32");
   ~CompiledModel();
 
   const std::vector<uint8_t> &binary() const;

@@ -9,6 +9,8 @@
 
 #include "RuntimeHarness.h"
 
+#include "oneapi/dnnl/dnnl.h"
+
 #include "gtest/gtest.h"
 
 #include <fstream>
@@ -63,6 +65,21 @@ class ReferenceModel : public ::testing::TestWithParam<const char *> {};
 TEST_P(ReferenceModel, UsesNoOneDnnReferenceCode) {
   Harness h(readModel(GetParam()));
   expectNoReferenceCode(h.runtime());
+}
+
+TEST(Implementation, Bf16RunsOneDnnBf16Kernels) {
+  if (dnnl_get_effective_cpu_isa() < dnnl_cpu_isa_avx512_core_bf16)
+    GTEST_SKIP() << "this CPU has no native bf16";
+  Harness h(readModel("mnist_cnn.json"), 1, "bf16");
+  expectNoReferenceCode(h.runtime());
+  int bf16 = 0, convolutions = 0;
+  for (const rt::CallStats &c : h.runtime().trainStats) {
+    bool isBf16 = c.implementation.find("bf16") != std::string::npos;
+    bf16 += isBf16 && (c.kind == "matmul" || c.kind.rfind("conv2d", 0) == 0);
+    convolutions += c.kind.rfind("conv2d", 0) == 0;
+  }
+  // Every matmul (6) and all but the one-channel forward convolution (5 of 6).
+  EXPECT_EQ(bf16, 6 + convolutions - 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, ReferenceModel,

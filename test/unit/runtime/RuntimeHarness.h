@@ -53,9 +53,9 @@ private:
 /// A model compiled once, with a runtime Session over its model.bin.
 class Harness {
 public:
-  explicit Harness(const std::string &json, int threads = 1) {
+  explicit Harness(const std::string &json, int threads = 1, const std::string &precision = "f32") {
     std::string error;
-    compiled = CompiledModel::compile(json, error);
+    compiled = CompiledModel::compile(json, error, precision);
     if (!compiled)
       throw std::runtime_error(error);
     file = std::make_unique<rt::ModelFile>(rt::ModelFile::fromBytes(compiled->binary(), "test-model.bin"));

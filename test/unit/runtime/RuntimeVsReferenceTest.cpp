@@ -10,6 +10,8 @@
 
 #include "RuntimeHarness.h"
 
+#include "oneapi/dnnl/dnnl.h"
+
 #include "core/RuntimeError.h"
 
 #include "gtest/gtest.h"
@@ -89,10 +91,10 @@ std::string compareStep(Harness &h, std::map<std::string, std::vector<float>> &r
 /// fresh random batches.
 void expectRuntimeMatchesReference(const std::string &json, int steps, int64_t idBound = 1,
                                    const Tolerances &tol = {}, uint64_t seed = 3, int threads = 1,
-                                   double weightScale = 0.5) {
+                                   double weightScale = 0.5, const std::string &precision = "f32") {
   std::unique_ptr<Harness> h;
   try {
-    h = std::make_unique<Harness>(json, threads);
+    h = std::make_unique<Harness>(json, threads, precision);
   } catch (const std::exception &e) {
     FAIL() << e.what();
   }
@@ -438,6 +440,54 @@ INSTANTIATE_TEST_SUITE_P(Models, RuntimeStep,
                                          ModelCase{"batched_lstm_stepwise_gradients", kBatchedLstm, 1, "",
                                                    0.5}),
                          [](const testing::TestParamInfo<ModelCase> &info) { return info.param.name; });
+
+// Channel-blocked bf16 convolutions without kinks (no relu, no max
+// pooling, whose argmax may also flip).
+const char *kSmoothCnn = R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "smooth", "layers": [
+  {"class_name": "Conv2D", "config": {"name": "c1", "filters": 16, "kernel_size": [3, 3], "padding": "same",
+                                      "activation": "tanh", "batch_input_shape": [null, 8, 8, 16]}},
+  {"class_name": "Conv2D", "config": {"name": "c2", "filters": 32, "kernel_size": [3, 3], "activation": "tanh"}},
+  {"class_name": "Flatten", "config": {"name": "f"}},
+  {"class_name": "Dense", "config": {"name": "out", "units": 5, "activation": "softmax"}}]},
+ "training_config": {"optimizer_config": {"class_name": "SGD", "config": {"lr": 0.05, "momentum": 0.9}},
+                     "loss": "categorical_crossentropy"},
+ "kcc": {"batch_size": 8}
+})";
+
+// kcc --precision bf16: matmuls and convolutions read bf16 copies (8-bit
+// mantissas, relative rounding 2^-9), so agreement is to a few percent.
+// Smooth activations: a relu whose input sits near zero may flip between
+// bf16 and float64 and change that unit's gradient outright.
+std::string smooth(std::string json) {
+  for (size_t at; (at = json.find("\"relu\"")) != std::string::npos;)
+    json.replace(at, 6, "\"tanh\"");
+  return json;
+}
+
+TEST(Bf16, StepsMatchTheReferenceWithinBf16Rounding) {
+  if (dnnl_get_effective_cpu_isa() < dnnl_cpu_isa_avx512_core_bf16)
+    GTEST_SKIP() << "this CPU has no native bf16 (kcc refuses --precision bf16 here)";
+  // Updates sum thousands of rounded products, often cancelling: each is
+  // judged against a tenth of its tensor's largest update (a wrong layout
+  // or a stale copy is off by the whole scale).
+  Tolerances bf16{2e-2, 3e-2, 0.1, 1.0};
+  expectRuntimeMatchesReference(smooth(kMlp), 3, 1, bf16, 3, 1, 0.5, "bf16");
+  expectRuntimeMatchesReference(kSmoothCnn, 2, 1, bf16, 5, 2, 0.15, "bf16");
+}
+
+TEST(Bf16, ToleranceSelfTest) {
+  // The same comparison at float32 tolerances must notice bf16's rounding.
+  if (dnnl_get_effective_cpu_isa() < dnnl_cpu_isa_avx512_core_bf16)
+    GTEST_SKIP() << "this CPU has no native bf16";
+  Harness h(kSmoothCnn, 1, "bf16");
+  std::map<std::string, RefTensor> refVars = h.randomVariables(5, 0.15);
+  h.writeVariables(refVars);
+  std::map<std::string, std::vector<float>> rtVars = h.readVariables();
+  std::string failures = compareStep(h, h.model(), rtVars, refVars, h.randomBatch(1), Tolerances{});
+  EXPECT_FALSE(failures.empty());
+}
 
 TEST(RuntimeThreads, TwoThreadsMatchTheReference) {
   // The generated kernels and oneDNN split work across OpenMP threads.
