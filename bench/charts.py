@@ -21,8 +21,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-COLORS = {"kcc": "#d62728", "tensorflow": "#ff7f0e", "jax": "#1f77b4", "torch": "#9467bd"}
-LABELS = {"kcc": "kcc", "tensorflow": "Keras 3 / TensorFlow", "jax": "Keras 3 / JAX", "torch": "Keras 3 / PyTorch"}
+COLORS = {"kcc": "#d62728", "kcc-bf16": "#8c564b", "tensorflow": "#ff7f0e", "jax": "#1f77b4", "torch": "#9467bd"}
+LABELS = {"kcc": "kcc", "kcc-bf16": "kcc --precision bf16", "tensorflow": "Keras 3 / TensorFlow",
+          "jax": "Keras 3 / JAX", "torch": "Keras 3 / PyTorch"}
 
 
 def seconds_chart(res, out):
