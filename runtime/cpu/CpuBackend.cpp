@@ -51,9 +51,10 @@ memory::format_tag tagFromName(const std::string &name) {
 namespace {
 
 /// Flushes denormal results and inputs to zero (MXCSR FTZ and DAZ) on this
-/// thread and every OpenMP worker, as TensorFlow does. Arithmetic on
-/// denormals takes a microcode assist: an RMSprop accumulator decaying
-/// through the denormal range made the MNIST MLP's update kernel 3x slower.
+/// thread and every OpenMP worker, as TensorFlow does: on many x86 cores
+/// arithmetic on denormals takes a microcode assist, and optimizer slots of
+/// rarely used weights (an RMSprop accumulator for an always-black MNIST
+/// pixel) decay through the denormal range.
 void flushDenormals(int threads) {
   constexpr unsigned kFlushToZero = 0x8000, kDenormalsAreZero = 0x0040;
   _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenormalsAreZero);

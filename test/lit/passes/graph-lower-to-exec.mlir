@@ -69,10 +69,7 @@
 // CHECK:       func.func private @dropout_1_0(%{{.*}}: memref<20xf32>{{[^,]*}}, %{{.*}}: memref<1xi64>{{[^,]*}}, %{{.*}}: memref<1xi64>{{[^,]*}}, %{{.*}}: memref<20xf32>{{[^,]*}}, %{{.*}}: index, %{{.*}}: index) attributes {exec.kernel}
 // CHECK:         scf.for
 // CHECK:       func.func private @d2_0(%{{.*}}: memref<15xf32>{{[^,]*}}, %{{.*}}: memref<15xf32>{{[^,]*}}, %{{.*}}: memref<1xi64>{{[^,]*}}, %{{.*}}: memref<15xf32>{{[^,]*}}, %{{.*}}: memref<15xf32>{{[^,]*}}, %{{.*}}: memref<15xf32>{{[^,]*}}, %{{.*}}: index, %{{.*}}: index) attributes {exec.kernel}
-// The optimizer update takes square roots from the refined bit-level
-// estimate, not math.sqrt (AVX-512's is slow).
-// CHECK:         arith.constant 1597463174 : i32
-// CHECK-NOT:     math.sqrt
+// CHECK:         math.sqrt
 // The graph functions are gone.
 // CHECK-NOT:   func.func @train_step.graph
 // CHECK-NOT:   func.func @forward

@@ -26,37 +26,8 @@ struct F32Ops {
   Value add(Value x, Value y) { return b.create<arith::AddFOp>(loc, x, y); }
   Value sub(Value x, Value y) { return b.create<arith::SubFOp>(loc, x, y); }
   Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
-  // Square roots and divisions by positive numbers go through estimates
-  // refined by Newton steps (relative error ~3e-7): AVX-512 vsqrtps and
-  // vdivps made an RMSprop update 4.5x slower than this (0.46 ms against
-  // 0.10 ms for 401k parameters, bench probe), and updates are a third of
-  // an MLP step.
-  Value i32(int64_t v) { return b.create<arith::ConstantIntOp>(loc, v, 32); }
-  Value bits(Value x) { return b.create<arith::BitcastOp>(loc, b.getI32Type(), x); }
-  Value fromBits(Value x) { return b.create<arith::BitcastOp>(loc, b.getF32Type(), x); }
-  /// 1/sqrt(x) for a normal x > 0: the classic bit-level estimate (3.4%
-  /// off), then three Newton steps y(1.5 - x y^2 / 2).
-  Value rsqrt(Value x) {
-    Value y = fromBits(b.create<arith::SubIOp>(loc, i32(0x5f375a86),
-                                               b.create<arith::ShRSIOp>(loc, bits(x), i32(1))));
-    Value halfX = mul(c(0.5), x);
-    for (int i = 0; i < 3; ++i)
-      y = mul(y, sub(c(1.5), mul(halfX, mul(y, y))));
-    return y;
-  }
-  /// sqrt(x) for x >= 0 (0 below the smallest normal float).
-  Value sqrt(Value x) {
-    Value normal = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, c(1.1754943508222875e-38));
-    return b.create<arith::SelectOp>(loc, normal, mul(x, rsqrt(x)), c(0.0));
-  }
-  /// x / y for a normal y > 0: estimate 1/y from the bits (12% off), then
-  /// four Newton steps r(2 - y r).
-  Value div(Value x, Value y) {
-    Value r = fromBits(b.create<arith::SubIOp>(loc, i32(0x7ef311c3), bits(y)));
-    for (int i = 0; i < 4; ++i)
-      r = mul(r, sub(c(2.0), mul(y, r)));
-    return mul(x, r);
-  }
+  Value div(Value x, Value y) { return b.create<arith::DivFOp>(loc, x, y); }
+  Value sqrt(Value x) { return b.create<math::SqrtOp>(loc, x); }
   Value stepAsFloat(Value step) {
     return b.create<arith::SIToFPOp>(loc, b.getF32Type(), step);
   }
