@@ -71,27 +71,20 @@ std::string nameOfDesc(const dnnl::memory::desc &desc) {
 }
 
 std::optional<dnnl::post_ops> activationPostOps(int activation) {
-  dnnl::post_ops po;
   // Numbers as in graph::Activation: 0 linear, 1 relu, 2 tanh, 3 sigmoid,
   // 6 elu (alpha 1, as Keras).
-  switch (activation) {
-  case 0:
+  using alg = dnnl::algorithm;
+  const std::pair<int, alg> fusable[] = {
+      {1, alg::eltwise_relu}, {2, alg::eltwise_tanh}, {3, alg::eltwise_logistic}, {6, alg::eltwise_elu}};
+  dnnl::post_ops po;
+  if (activation == 0)
     return po;
-  case 1:
-    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, 0.0f, 0.0f);
-    return po;
-  case 2:
-    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_tanh, 0.0f, 0.0f);
-    return po;
-  case 3:
-    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_logistic, 0.0f, 0.0f);
-    return po;
-  case 6:
-    po.append_eltwise(1.0f, dnnl::algorithm::eltwise_elu, 1.0f, 0.0f);
-    return po;
-  default:
-    return std::nullopt;
-  }
+  for (auto [number, algorithm] : fusable)
+    if (number == activation) {
+      po.append_eltwise(1.0f, algorithm, algorithm == alg::eltwise_elu ? 1.0f : 0.0f, 0.0f);
+      return po;
+    }
+  return std::nullopt;
 }
 
 } // namespace kcc::rt::cpu
