@@ -29,24 +29,28 @@ namespace cl = llvm::cl;
 
 namespace {
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.json>"), cl::Required);
+// LLVM registers hundreds of its own options in every tool; --help lists
+// only these.
+cl::OptionCategory kccOptions("kcc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.json>"), cl::Required, cl::cat(kccOptions));
 cl::opt<std::string> outputFile("o", cl::desc("Output model.bin (default: <model>.bin)"),
-                                cl::value_desc("file"));
+                                cl::value_desc("file"), cl::cat(kccOptions));
 cl::opt<std::string> emitPhase("emit", cl::desc("Print the IR after this phase and stop: import, "
                                                 "shapes, autodiff, optimizer, fused, exec, layout, "
                                                 "planned, llvm"),
-                               cl::value_desc("phase"));
-cl::alias compileTo("compile-to", cl::desc("Alias for --emit"), cl::aliasopt(emitPhase));
-cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch size"), cl::init(0));
-cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"));
-cl::opt<std::string> cpu("cpu", cl::desc("LLVM CPU name to tune kernels for (default: host)"));
+                               cl::value_desc("phase"), cl::cat(kccOptions));
+cl::alias compileTo("compile-to", cl::desc("Alias for --emit"), cl::aliasopt(emitPhase), cl::cat(kccOptions));
+cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch size"), cl::init(0), cl::cat(kccOptions));
+cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"), cl::cat(kccOptions));
+cl::opt<std::string> cpu("cpu", cl::desc("LLVM CPU name to tune kernels for (default: host)"), cl::cat(kccOptions));
 cl::opt<std::string> cudaArch("cuda-arch", cl::desc("GPU architecture for --target=cuda (default sm_80)"),
-                              cl::init("sm_80"));
+                              cl::init("sm_80"), cl::cat(kccOptions));
 cl::opt<std::string> precision("precision",
                               cl::desc("What convolutions and matmuls compute in: f32 (default) or bf16 "
                                        "(f32 weights, optimizer and accumulation; CPU with AVX512-BF16)"),
-                              cl::init("f32"));
-cl::opt<bool> reportMemory("report-memory", cl::desc("Print the memory plan's peak bytes by kind"));
+                              cl::init("f32"), cl::cat(kccOptions));
+cl::opt<bool> reportMemory("report-memory", cl::desc("Print the memory plan's peak bytes by kind"), cl::cat(kccOptions));
 
 int fail(const std::string &message) {
   llvm::errs() << "kcc: error: " << message << "\n";
@@ -110,6 +114,7 @@ void printMemory(ModuleOp module) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(kccOptions);
   cl::ParseCommandLineOptions(argc, argv, "kcc: compile a Keras model's whole training step\n");
 
   kcc::Phase stop = kcc::Phase::Binary;
