@@ -1,10 +1,11 @@
 """Conformance cases: small Keras 3 models, one per layer/optimizer/loss feature,
-plus the five reference models of models/keras3/ (Dropout rates set to 0).
+plus the five reference models of models/keras3/ with their own Dropout rates.
 
 Each case is a Case(build, batch, steps, sparse, x_scale); build() returns a
 compiled Keras 3 model.  Import only after KERAS_BACKEND is set (the harness
-does that).  Every Dropout here has rate 0 so one training step is
-deterministic.
+does that).  Dropout layers are KccDropout: Keras's Dropout with kcc's masks
+(philox.py) instead of its own random ones, so a step is deterministic and
+comparable; the model file kcc reads says plain "Dropout".
 """
 import json
 import os
@@ -12,7 +13,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 import keras
+import numpy as np
 from keras import layers, optimizers
+
+import philox
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 KERAS3_MODELS = os.path.join(REPO, "models", "keras3")
@@ -27,9 +31,40 @@ class Case:
     x_scale: float = 1.0    # float inputs are uniform in [-x_scale, x_scale)
 
 
+class KccDropout(layers.Dropout):
+    """Dropout that multiplies by the mask kcc draws for (seed, step, stream).
+
+    set_mask() is called before every forward pass; the model then has to run
+    eagerly (compiled() sees to it), or a traced step would keep the first mask."""
+
+    def set_mask(self, batch, seed, step, stream):
+        shape = (batch,) + tuple(self.input.shape[1:])
+        self.kcc_mask = philox.dropout_scale(shape, self.rate, seed, step, stream)
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        return inputs * keras.ops.convert_to_tensor(self.kcc_mask.astype(inputs.dtype))
+
+
+def dropout_layers(model):
+    """The KccDropout layers with kcc's stream number: 1, 2, ... over every
+    Dropout in the model file's layer order (rate 0 included, as kcc counts)."""
+    names = [entry["config"]["name"] for entry in json.loads(model.to_json())["config"]["layers"]
+             if entry["class_name"] in ("KccDropout", "Dropout")]
+    by_name = {layer.name: layer for layer in model.layers}
+    return [(by_name[n], stream) for stream, n in enumerate(names, 1)]
+
+
+def set_dropout_masks(model, batch, seed, step):
+    for layer, stream in dropout_layers(model):
+        layer.set_mask(batch, seed, step, stream)
+
+
 def compiled(model, optimizer, sparse=False):
     loss = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
-    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"],
+                  run_eagerly=any(layer.rate > 0 for layer, _ in dropout_layers(model)))
     return model
 
 
@@ -99,8 +134,8 @@ def conv2d_channels_first():
 def maxpool_dropout_adadelta():
     # 7x7 -> conv 5x5 -> pool 2 (floor) 2x2
     m = seq((7, 7, 2), layers.Conv2D(3, (3, 3), activation="relu"), layers.MaxPooling2D((2, 2)),
-            layers.Dropout(0.0), layers.Flatten(), layers.Dense(16, activation="relu"),
-            layers.Dropout(0.0), layers.Dense(5, activation="softmax"))
+            KccDropout(0.25), layers.Flatten(), layers.Dense(16, activation="relu"),
+            KccDropout(0.5), layers.Dense(5, activation="softmax"))
     return compiled(m, optimizers.Adadelta(learning_rate=1.0, rho=0.95, epsilon=1e-8))
 
 
@@ -154,16 +189,18 @@ def concatenate_two_inputs():
 
 
 # ------------------------------------------------------------ the reference models
-def _zero_dropout(obj):
-    """Set every Dropout rate in a Keras 3 config structure to 0 (in place)."""
+def _rename_dropout(obj, to):
+    """Dropout <-> KccDropout in a Keras 3 config structure (in place)."""
     if isinstance(obj, dict):
-        if obj.get("class_name") == "Dropout":
-            obj["config"]["rate"] = 0.0
+        if obj.get("class_name") in ("Dropout", "KccDropout"):
+            obj["class_name"] = to
+            obj["module"] = "keras.layers" if to == "Dropout" else None
+            obj["registered_name"] = None if to == "Dropout" else "KccDropout"
         for v in obj.values():
-            _zero_dropout(v)
+            _rename_dropout(v, to)
     elif isinstance(obj, list):
         for v in obj:
-            _zero_dropout(v)
+            _rename_dropout(v, to)
     return obj
 
 
@@ -172,11 +209,15 @@ def reference_model(name):
         with open(os.path.join(KERAS3_MODELS, name + ".json")) as f:
             doc = json.load(f)
         doc.pop("kcc", None)
-        _zero_dropout(doc)
+        _rename_dropout(doc, "KccDropout")
         if keras.config.floatx() != "float32":  # the harness's float64 self-check
             doc = json.loads(json.dumps(doc).replace('"float32"', '"%s"' % keras.config.floatx()))
-        # deserialize_keras_object also compiles from "compile_config"
-        return keras.saving.deserialize_keras_object(doc)
+        # compiled() here, not from "compile_config": it decides run_eagerly
+        training = doc.pop("compile_config")
+        with keras.saving.custom_object_scope({"KccDropout": KccDropout}):
+            model = keras.saving.deserialize_keras_object(doc)
+        optimizer = keras.optimizers.deserialize(training["optimizer"])
+        return compiled(model, optimizer, sparse=training["loss"].startswith("sparse"))
     return build
 
 
@@ -207,7 +248,7 @@ CASES = {
 
 def case_json(model, case):
     """The case's model file: Keras 3 to_json() (with compile_config) + "kcc"."""
-    doc = json.loads(model.to_json())
+    doc = _rename_dropout(json.loads(model.to_json()), "Dropout")
     check_weight_order(model, doc)
     doc["kcc"] = {"batch_size": case.batch}
     return doc

@@ -33,6 +33,7 @@ FLOOR_OUT = 1e-3    # pred/loss: relative to max(|ref|, FLOOR_OUT * max|ref| of 
 FLOOR_W = 0.1       # weights:   relative to max(|ref|, FLOOR_W * max|ref| of the tensor)
 RTOL_UPDATE = 1e-4  # update w_after - w_init, norm-wise per tensor (+ one float32 ulp of w)
 HERE = os.path.dirname(os.path.abspath(__file__))
+KRUN_SEED = 1       # krun --seed: the key of kcc's dropout masks (philox.py)
 
 
 # ------------------------------------------------------------------- comparison
@@ -189,10 +190,12 @@ def keras_reference(model, case, cdir, out, dtype="float32"):
           for x in load_arrays(os.path.join(cdir, "batch"), "x%d.npy")]
     y = np.load(os.path.join(cdir, "batch", "y.npy"))
     y = y if case.sparse else y.astype(dtype)
+    import cases
     model.set_weights(weights)
     inputs = xs if len(xs) > 1 else xs[0]
-    for _ in range(case.steps):
-        pred = np.asarray(model(inputs, training=True))  # Dropout rates are 0
+    for step in range(case.steps):
+        cases.set_dropout_masks(model, case.batch, KRUN_SEED, step)  # krun counts steps from 0
+        pred = np.asarray(model(inputs, training=True))
         model.reset_metrics()  # Keras 3.13 JAX train_on_batch keeps a running mean otherwise
         logs = model.train_on_batch(inputs, y, return_dict=True)
     loss = float(logs["loss"])
@@ -230,7 +233,7 @@ def kcc_run(args, case, cdir):
                    os.path.join(cdir, "kcc.log"), args.timeout)
     if err:
         return "kcc failed (%s); log: %s" % (err, os.path.join(cdir, "kcc.log"))
-    err = run_tool([args.krun, binary, "--init-weights", os.path.join(cdir, "init"),
+    err = run_tool([args.krun, binary, "--seed", str(KRUN_SEED), "--init-weights", os.path.join(cdir, "init"),
                     "--batch", os.path.join(cdir, "batch"), "--steps", str(case.steps),
                     "--dump", out], os.path.join(cdir, "krun.log"), args.timeout)
     if err:
@@ -330,6 +333,8 @@ def main():
     keras.config.set_floatx(args.dtype)
     keras.utils.set_random_seed(0)
     import cases
+    import philox
+    philox.check_known_answers()
 
     names = args.case or list(cases.CASES)
     unknown = [n for n in names if n not in cases.CASES]
