@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import keras
-import numpy as np
 from keras import layers, optimizers
 
 import philox
