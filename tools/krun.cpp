@@ -51,8 +51,9 @@ int main(int argc, char **argv) {
   try {
     kcc::rt::ModelFile file = kcc::rt::ModelFile::load(model);
     kcc::rt::Session session(file, threads);
+    std::string pinned = session.backend().pinThreads();
     if (o.debug >= 1)
-      std::fprintf(stderr, "krun: %s\n", session.backend().describe().c_str());
+      std::fprintf(stderr, "krun: %s; %s\n", session.backend().describe().c_str(), pinned.c_str());
     return o.batchDir.empty() ? kcc::rt::train(session, o) : kcc::rt::trainOnFixedBatch(session, o);
   } catch (const kcc::rt::RuntimeError &e) {
     std::fprintf(stderr, "krun: error: %s\n", e.what());

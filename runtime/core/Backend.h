@@ -39,6 +39,10 @@ public:
   virtual void read(uint32_t buffer, void *data) = 0;
   /// Waits for queued work (asynchronous devices).
   virtual void synchronize() {}
+  /// Binds the worker threads to one CPU each, if the backend has host
+  /// threads and the user has not placed them (krun calls it; tests do not).
+  /// Returns what it did, for KCC_DEBUG.
+  virtual std::string pinThreads() { return "no host threads to pin"; }
 };
 
 std::unique_ptr<Backend> makeCpuBackend(const bin::Model &model, const std::string &path, int threads);

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <omp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <xmmintrin.h>
 #include <sstream>
 
@@ -60,6 +62,43 @@ void flushDenormals(int threads) {
   _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenormalsAreZero);
 #pragma omp parallel num_threads(threads)
   _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenormalsAreZero);
+}
+
+/// Pins OpenMP thread i to the i-th CPU this process may use. Unpinned on the
+/// two-core machine, CIFAR-10 bf16 epochs alternated between ~21 s and ~28 s
+/// for tens of seconds at a time (5 of 8 slow); pinned, 11 of 12 took
+/// 20.5-22.1 s (BENCHMARKS.md, bf16). The user's own placement (OMP_PROC_BIND,
+/// OMP_PLACES, GOMP_CPU_AFFINITY) wins, and with fewer CPUs than threads
+/// nothing is pinned. Threads started later by this thread (the batch
+/// producer) inherit thread 0's CPU, as with OMP_PROC_BIND=close.
+std::string pinOpenMpThreads(int threads) {
+  for (const char *v : {"OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY"})
+    if (std::getenv(v))
+      return std::string("threads left to ") + v;
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+    return "threads not pinned (sched_getaffinity failed)";
+  std::vector<int> cpus;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &allowed))
+      cpus.push_back(c);
+  if (static_cast<int>(cpus.size()) < threads)
+    return "threads not pinned (" + std::to_string(threads) + " threads, " + std::to_string(cpus.size()) +
+           " CPUs)";
+  int failed = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : failed)
+  {
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpus[omp_get_thread_num()], &one);
+    failed += pthread_setaffinity_np(pthread_self(), sizeof one, &one) != 0;
+  }
+  if (failed)
+    return "threads not pinned (pthread_setaffinity_np failed)";
+  std::string list;
+  for (int i = 0; i < threads; ++i)
+    list += (i ? "," : "") + std::to_string(cpus[i]);
+  return "threads pinned to CPUs " + list;
 }
 
 /// CPU features the generated code was compiled for that this CPU lacks.
@@ -118,6 +157,7 @@ public:
   }
   ~CpuBackend() override { std::free(arena); }
 
+  std::string pinThreads() override { return pinOpenMpThreads(ctx.threads); }
   std::string describe() const override {
     const dnnl_version_t *v = dnnl_version();
     std::ostringstream os;

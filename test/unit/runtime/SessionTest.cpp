@@ -11,6 +11,9 @@
 #include "TempDir.h"
 
 #include <filesystem>
+#include <omp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 using namespace kcc;
@@ -160,6 +163,53 @@ TEST(FixedBatch, TwoStepsMatchTheReference) {
     std::string diff = compareTensor(name, w.f32, vars.at(name).data, 1e-5, 0.1, 1e-6);
     EXPECT_TRUE(diff.empty()) << diff;
   }
+}
+
+} // namespace
+
+namespace {
+
+cpu_set_t threadAffinity() {
+  cpu_set_t s;
+  CPU_ZERO(&s);
+  pthread_getaffinity_np(pthread_self(), sizeof s, &s);
+  return s;
+}
+
+TEST(Session, PinThreadsGivesEachWorkerItsOwnCpu) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  if (CPU_COUNT(&allowed) < 2)
+    GTEST_SKIP() << "needs two CPUs";
+  for (const char *v : {"OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY"})
+    if (std::getenv(v))
+      GTEST_SKIP() << v << " is set: pinning is left to it";
+  Harness h(kLstmMlp, 2);
+  std::string said = h.runtime().backend().pinThreads();
+  std::vector<cpu_set_t> seen(2);
+#pragma omp parallel num_threads(2)
+  seen[omp_get_thread_num()] = threadAffinity();
+  // Undo it for the tests after this one (the process's own mask again).
+#pragma omp parallel num_threads(2)
+  pthread_setaffinity_np(pthread_self(), sizeof allowed, &allowed);
+  EXPECT_EQ(said.rfind("threads pinned to CPUs ", 0), 0u) << said;
+  EXPECT_EQ(CPU_COUNT(&seen[0]), 1);
+  EXPECT_EQ(CPU_COUNT(&seen[1]), 1);
+  EXPECT_FALSE(CPU_EQUAL(&seen[0], &seen[1])) << "both workers on one CPU";
+  for (const cpu_set_t &s : seen)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &s))
+        EXPECT_TRUE(CPU_ISSET(c, &allowed)) << "CPU " << c << " is outside the process's mask";
+}
+
+TEST(Session, PinThreadsLeavesMoreThreadsThanCpusAlone) {
+  cpu_set_t allowed;
+  ASSERT_EQ(sched_getaffinity(0, sizeof allowed, &allowed), 0);
+  for (const char *v : {"OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY"})
+    if (std::getenv(v))
+      GTEST_SKIP() << v << " is set: pinning is left to it";
+  Harness h(kLstmMlp, CPU_COUNT(&allowed) + 1);
+  EXPECT_EQ(h.runtime().backend().pinThreads().rfind("threads not pinned", 0), 0u);
 }
 
 } // namespace
