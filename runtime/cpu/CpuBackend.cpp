@@ -64,10 +64,12 @@ void flushDenormals(int threads) {
   _mm_setcsr(_mm_getcsr() | kFlushToZero | kDenormalsAreZero);
 }
 
-/// Pins OpenMP thread i to the i-th CPU this process may use. Unpinned on the
-/// two-core machine, CIFAR-10 bf16 epochs alternated between ~21 s and ~28 s
-/// for tens of seconds at a time (5 of 8 slow); pinned, 11 of 12 took
-/// 20.5-22.1 s (BENCHMARKS.md, bf16). The user's own placement (OMP_PROC_BIND,
+/// Pins OpenMP thread i to the i-th CPU this process may use, as oneDNN
+/// advises, so the scheduler cannot stack both compute threads (and the batch
+/// producer) on one core. On the two-core dev machine it neither helped nor
+/// hurt measurably: the slow phases seen there (epochs ~30% slower for tens
+/// of seconds) hit pinned and unpinned runs alike (BENCHMARKS.md, bf16).
+/// The user's own placement (OMP_PROC_BIND,
 /// OMP_PLACES, GOMP_CPU_AFFINITY) wins, and with fewer CPUs than threads
 /// nothing is pinned. Threads started later by this thread (the batch
 /// producer) inherit thread 0's CPU, as with OMP_PROC_BIND=close.
