@@ -69,9 +69,8 @@ void flushDenormals(int threads) {
 /// producer) on one core. On the two-core dev machine it neither helped nor
 /// hurt measurably: the slow phases seen there (epochs ~30% slower for tens
 /// of seconds) hit pinned and unpinned runs alike (BENCHMARKS.md, bf16).
-/// The user's own placement (OMP_PROC_BIND,
-/// OMP_PLACES, GOMP_CPU_AFFINITY) wins, and with fewer CPUs than threads
-/// nothing is pinned. Threads started later by this thread (the batch
+/// The user's own placement (OMP_PROC_BIND, OMP_PLACES, GOMP_CPU_AFFINITY)
+/// wins, and with fewer CPUs than threads nothing is pinned. Threads started later by this thread (the batch
 /// producer) inherit thread 0's CPU, as with OMP_PROC_BIND=close.
 std::string pinOpenMpThreads(int threads) {
   for (const char *v : {"OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY"})

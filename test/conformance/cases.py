@@ -55,11 +55,6 @@ def dropout_layers(model):
     return [(by_name[n], stream) for stream, n in enumerate(names, 1)]
 
 
-def set_dropout_masks(model, batch, seed, step):
-    for layer, stream in dropout_layers(model):
-        layer.set_mask(batch, seed, step, stream)
-
-
 def compiled(model, optimizer, sparse=False):
     loss = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"],

@@ -193,8 +193,10 @@ def keras_reference(model, case, cdir, out, dtype="float32"):
     import cases
     model.set_weights(weights)
     inputs = xs if len(xs) > 1 else xs[0]
+    dropouts = cases.dropout_layers(model)
     for step in range(case.steps):
-        cases.set_dropout_masks(model, case.batch, KRUN_SEED, step)  # krun counts steps from 0
+        for layer, stream in dropouts:
+            layer.set_mask(case.batch, KRUN_SEED, step, stream)  # krun counts steps from 0
         pred = np.asarray(model(inputs, training=True))
         model.reset_metrics()  # Keras 3.13 JAX train_on_batch keeps a running mean otherwise
         logs = model.train_on_batch(inputs, y, return_dict=True)
