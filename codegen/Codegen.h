@@ -34,6 +34,11 @@ struct CodeObject {
   std::vector<std::string> kernels; // entry i is <kernels[i]>_entry
 };
 
+/// "" if LLVM knows the CPU (cpu target) or GPU architecture (cuda target)
+/// the options name; else a message for the user. Checked before any work:
+/// LLVM aborts the process on a CPU name it does not know.
+std::string checkTargetOptions(const TargetOptions &options);
+
 /// Adds the target's layout passes (phase "layout"): buffer layouts the
 /// target's libraries prefer, with explicit reorders between them.
 /// |precision|: what the CPU target's convolutions and matmuls read (f32 or

@@ -84,11 +84,18 @@ public:
     for (const std::string &name : inputNames)
       inputs.push_back(fbb.CreateString(name));
     std::vector<flatbuffers::Offset<flatbuffers::String>> kernels;
-    for (const std::string &k : code.kernels)
+    std::vector<uint32_t> arity;
+    for (const std::string &k : code.kernels) {
       kernels.push_back(fbb.CreateString(k));
+      auto f = module.lookupSymbol<func::FuncOp>(k);
+      if (!f)
+        return module.emitError("no function for the compiled kernel '") << k << "'";
+      // Buffers, then the [begin, end) range the entry wrapper passes on.
+      arity.push_back(f.getNumArguments() - 2);
+    }
     auto codeTable = fb::CreateCodeObject(fbb, fbb.CreateString(code.format), fbb.CreateString(code.cpu),
                                           fbb.CreateString(code.features), fbb.CreateVector(code.bytes),
-                                          fbb.CreateVector(kernels));
+                                          fbb.CreateVector(kernels), fbb.CreateVector(arity));
     auto memory = memoryReport();
     auto str = [&](StringRef attr) {
       auto s = module->getAttrOfType<StringAttr>(attr);
@@ -104,6 +111,7 @@ public:
                                  *trainProgram, *evalProgram, codeTable, training, memory);
     fb::FinishModelBuffer(fbb, model);
     bytes.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+    fb::appendTrailer(bytes);
     return success();
   }
 

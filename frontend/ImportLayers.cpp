@@ -85,6 +85,8 @@ bool importDense(LayerCall &call, SmallVectorImpl<Value> &out) {
     return false;
   int64_t in = shapeOf(x).back();
   Value w = imp.weight(call, "kernel", {in, *units}, kinit);
+  if (!w) // reported by weight()
+    return false;
   Value y = imp.create<MatMulOp>(call.layer, {x, w});
   if (useBias)
     y = addBias(call, y, imp.weight(call, "bias", {*units}, binit), -1);
@@ -198,6 +200,8 @@ bool importConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
   }
   int64_t cin = shapeOf(x)[ImageAxes(*format).c];
   Value w = imp.weight(call, "kernel", {(*kernel)[0], (*kernel)[1], cin, *filters}, kinit);
+  if (!w)
+    return false;
   SmallVector<Value> operands = {x, w};
   Value y = imp.create<Conv2DOp>(
       call.layer, operands,
@@ -283,6 +287,8 @@ bool importLSTM(LayerCall &call, SmallVectorImpl<Value> &out) {
   Value w = imp.weight(call, "kernel", {in, 4 * u}, kinit);
   Value r = imp.weight(call, "recurrent_kernel", {u, 4 * u}, rinit);
   Value b = imp.weight(call, "bias", {4 * u}, binit);
+  if (!w || !r || !b)
+    return false;
   SmallVector<NamedAttribute> attrs = {
       named(imp, "units", imp.b.getI64IntegerAttr(u)),
       named(imp, "activation", ActivationAttr::get(ctx, act->kind)),
@@ -314,6 +320,8 @@ bool importEmbedding(LayerCall &call, SmallVectorImpl<Value> &out) {
     return false;
   }
   Value table = imp.weight(call, "embeddings", {*vocab, *dim}, init);
+  if (!table)
+    return false;
   out.push_back(imp.create<EmbeddingOp>(call.layer, {ids, table}));
   return true;
 }

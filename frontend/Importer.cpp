@@ -22,6 +22,28 @@ namespace kcc::frontend {
 using json::member;
 using namespace mlir;
 
+/// Elements one tensor may hold: 2^40 float32 are 4 TiB, beyond any machine
+/// kcc targets; the cap also keeps every size product inside int64.
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+
+bool Importer::checkSize(const Layer &layer, Type type, const char *what) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasStaticShape())
+    return true;
+  int64_t n = 1;
+  std::string dims;
+  bool overflow = false;
+  for (int64_t d : shaped.getShape()) {
+    overflow |= __builtin_mul_overflow(n, d, &n) || n > kMaxElements;
+    dims += (dims.empty() ? "" : "x") + std::to_string(d);
+  }
+  if (!overflow)
+    return true;
+  diag.error(layer.where(), std::string("its ") + what + " of shape " + dims + " has more than 2^40 elements; "
+                            "no machine could hold it (check the layer's sizes and the batch size)");
+  return false;
+}
+
 Location Importer::loc(const Layer &layer) {
   return NameLoc::get(b.getStringAttr(layer.name),
                       FileLineColLoc::get(b.getStringAttr(model.file), 0, 0));
@@ -31,6 +53,8 @@ Value Importer::weight(const LayerCall &call, StringRef name, ArrayRef<int64_t> 
                        graph::InitializerAttr init) {
   std::string sym = call.weightOwner + "." + name.str();
   auto var = module.lookupSymbol<graph::VariableOp>(sym);
+  if (!var && !checkSize(call.layer, RankedTensorType::get(shape, b.getF32Type()), "weight"))
+    return nullptr;
   if (!var) {
     OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
     if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
@@ -65,7 +89,12 @@ std::optional<std::vector<int64_t>> Importer::inputShape(const Layer &layer) {
   if (!dims) {
     first = 0;
     dims = member(cfg, "input_shape");
-    if (auto dim = json::integer(member(cfg, "input_dim"))) {
+    if (const rapidjson::Value *v = member(cfg, "input_dim"); !json::isNull(v)) {
+      auto dim = json::integer(v);
+      if (!dim || *dim < 1 || *dim > LayerConfig::kMaxSize) {
+        diag.error(layer.where("input_dim"), "expected a positive integer (at most 2^31-1), found " + json::render(v));
+        return std::nullopt;
+      }
       shape.push_back(*dim);
       return shape;
     }
@@ -77,7 +106,7 @@ std::optional<std::vector<int64_t>> Importer::inputShape(const Layer &layer) {
   }
   for (size_t i = first; i < dims->Size(); ++i) {
     auto d = json::integer(&(*dims)[i]);
-    if (!d || *d < 1) {
+    if (!d || *d < 1 || *d > LayerConfig::kMaxSize) {
       diag.error(layer.where(), "input dimension " + std::to_string(i) + " is " +
                                     json::render(&(*dims)[i]) +
                                     "; kcc needs static input shapes (only the batch may be null)");
@@ -123,8 +152,11 @@ bool Importer::declareInputs(func::FuncOp &forward) {
                                     mb.getFunctionType(types, {}));
   forward.setAllArgAttrs(attrs);
   Block *entry = forward.addEntryBlock();
-  for (auto [i, ref] : llvm::enumerate(model.inputs))
+  for (auto [i, ref] : llvm::enumerate(model.inputs)) {
+    if (!checkSize(*model.find(ref.layer), types[i], "input"))
+      return false;
     tensors[{ref.layer, 0, 0}] = entry->getArgument(i);
+  }
   seed = entry->getArgument(model.inputs.size());
   step = entry->getArgument(model.inputs.size() + 1);
   b.setInsertionPointToEnd(entry);
@@ -186,8 +218,11 @@ bool Importer::importCalls() {
       if (!outputs.front())
         continue;
     }
-    for (auto [t, v] : llvm::enumerate(outputs))
+    for (auto [t, v] : llvm::enumerate(outputs)) {
+      if (!checkSize(layer, v.getType(), "output"))
+        ok = false;
       tensors[{layer.name, static_cast<int>(ci), static_cast<int>(t)}] = v;
+    }
   }
   return ok;
 }

@@ -94,6 +94,8 @@ private:
   void numberWeights();
   std::optional<std::vector<int64_t>> inputShape(const Layer &layer);
   bool feedsEmbedding(const std::string &layerName) const;
+  /// Reports, naming |layer|, a tensor too large for any machine.
+  bool checkSize(const Layer &layer, mlir::Type type, const char *what);
 };
 
 } // namespace kcc::frontend

@@ -49,6 +49,13 @@ inline std::optional<bool> boolean(const Value *v) {
 
 inline bool isNull(const Value *v) { return !v || v->IsNull(); }
 
+/// Deepest nesting a model file may have: Keras configs stay under 20
+/// levels; the limit keeps every recursive walk of a value safe.
+inline constexpr size_t kMaxDepth = 128;
+
+/// Nesting depth of |v| (a scalar is 1), computed without recursion.
+size_t depth(const Value &v);
+
 /// Short rendering of a value for messages ("-3", "\"relu\"", "[3,3]").
 std::string render(const Value *v);
 

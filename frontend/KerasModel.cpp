@@ -18,7 +18,9 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 namespace kcc::frontend {
@@ -35,6 +37,24 @@ std::string render(const Value *v) {
   v->Accept(w);
   std::string s = buf.GetString();
   return s.size() > 80 ? s.substr(0, 77) + "..." : s;
+}
+
+size_t depth(const Value &root) {
+  // Iterative: a hostile file may nest far deeper than the stack allows.
+  std::vector<std::pair<const Value *, size_t>> todo = {{&root, 1}};
+  size_t deepest = 0;
+  while (!todo.empty()) {
+    auto [v, d] = todo.back();
+    todo.pop_back();
+    deepest = std::max(deepest, d);
+    if (v->IsObject())
+      for (auto &m : v->GetObject())
+        todo.push_back({&m.value, d + 1});
+    else if (v->IsArray())
+      for (auto &e : v->GetArray())
+        todo.push_back({&e, d + 1});
+  }
+  return deepest;
 }
 
 std::string position(const std::string &text, size_t offset) {
@@ -72,10 +92,16 @@ public:
   /// Parses |text| into a document the model keeps alive.
   const Value *parse(const std::string &text, const std::string &what) {
     auto doc = std::make_unique<rapidjson::Document>();
-    doc->Parse(text.c_str(), text.size());
+    // Iterative parsing: nesting depth cannot overflow the stack.
+    doc->Parse<rapidjson::kParseIterativeFlag>(text.c_str(), text.size());
     if (doc->HasParseError()) {
       diag.error(what, std::string("invalid JSON at ") + json::position(text, doc->GetErrorOffset()) +
                            ": " + rapidjson::GetParseError_En(doc->GetParseError()));
+      return nullptr;
+    }
+    if (size_t d = json::depth(*doc); d > json::kMaxDepth) {
+      diag.error(what, "JSON nested " + std::to_string(d) + " levels deep; a Keras model needs far fewer (at most " +
+                           std::to_string(json::kMaxDepth) + " are read)");
       return nullptr;
     }
     model.documents.push_back(std::move(doc));
@@ -253,7 +279,8 @@ private:
       auto cls = json::string(member(&v, "class_name"));
       if (cls && *cls == "__keras_tensor__") {
         const Value *hist = member(member(&v, "config"), "keras_history");
-        if (hist && hist->IsArray() && hist->Size() == 3 && (*hist)[0].IsString())
+        if (hist && hist->IsArray() && hist->Size() == 3 && (*hist)[0].IsString() && (*hist)[1].IsInt() &&
+            (*hist)[2].IsInt())
           out.push_back({(*hist)[0].GetString(), (*hist)[1].GetInt(), (*hist)[2].GetInt()});
         return;
       }
@@ -294,12 +321,15 @@ private:
       diag.error(path, "expected a list of [layer_name, node_index, tensor_index]");
       return false;
     }
-    if (v->Size() == 3 && (*v)[0].IsString()) {
+    auto isRef = [](const Value &e) {
+      return e.IsArray() && e.Size() >= 3 && e[0].IsString() && e[1].IsInt() && e[2].IsInt();
+    };
+    if (isRef(*v)) {
       out.push_back({(*v)[0].GetString(), (*v)[1].GetInt(), (*v)[2].GetInt()});
       return true;
     }
     for (auto &e : v->GetArray()) {
-      if (!e.IsArray() || e.Size() < 3 || !e[0].IsString()) {
+      if (!isRef(e)) {
         diag.error(path, "expected [layer_name, node_index, tensor_index], found " + json::render(&e));
         return false;
       }
@@ -350,6 +380,22 @@ private:
   }
 };
 
+/// Keras refuses two layers with one name; every reference between layers
+/// (and every weight) is keyed by it, so a file that has them is ambiguous.
+bool checkUniqueNames(const KerasModel &model, Diagnostics &diag) {
+  std::map<std::string, const Layer *> seen;
+  bool ok = true;
+  for (const Layer &l : model.layers) {
+    auto [it, fresh] = seen.emplace(l.name, &l);
+    if (!fresh) {
+      diag.error(l.where("name"), "the layer name '" + l.name + "' is also used by the layer at " +
+                                      it->second->jsonPath + "; Keras requires unique layer names");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 } // namespace
 
 std::optional<KerasModel> parseKerasModel(const std::string &text, const std::string &name,
@@ -357,20 +403,36 @@ std::optional<KerasModel> parseKerasModel(const std::string &text, const std::st
   KerasModel model;
   model.file = name;
   Reader reader(model, diag);
-  if (!reader.read(text) || diag.failed())
+  if (!reader.read(text) || diag.failed() || !checkUniqueNames(model, diag))
     return std::nullopt;
   return model;
 }
 
 std::optional<KerasModel> loadKerasModel(const std::string &path, Diagnostics &diag) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    diag.error("", "is a directory; expected a Keras model JSON file");
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     diag.error("", "cannot open the model file (does it exist and is it readable?)");
     return std::nullopt;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  // Stop one chunk past the limit: /dev/zero or a huge file ends here.
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= kMaxModelFileBytes && in.read(chunk, sizeof chunk).gcount() > 0)
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+  if (in.bad()) {
+    diag.error("", "cannot read the model file");
+    return std::nullopt;
+  }
+  if (text.size() > kMaxModelFileBytes) {
+    diag.error("", "is larger than " + std::to_string(kMaxModelFileBytes >> 20) +
+                       " MiB; a Keras model JSON is a few hundred KiB (is this the right file?)");
+    return std::nullopt;
+  }
   if (text.size() >= 4 && text.compare(0, 4, "PK\x03\x04") == 0) {
     diag.error("", "this is a .keras archive; pass its config.json instead "
                    "(unzip model.keras config.json)");

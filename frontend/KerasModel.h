@@ -63,6 +63,9 @@ struct KerasModel {
   const Layer *find(const std::string &name) const;
 };
 
+/// Largest model file read: real Keras JSON is well under a MiB.
+inline constexpr size_t kMaxModelFileBytes = size_t(64) << 20;
+
 /// Reads and normalises |path|. Errors go to |diag|; returns nullopt if any.
 std::optional<KerasModel> loadKerasModel(const std::string &path, Diagnostics &diag);
 

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
 #include <cstdio>
 #include <tuple>
 
@@ -36,8 +37,8 @@ void LayerConfig::error(Keys keys, const std::string &message) {
 std::optional<int64_t> LayerConfig::positiveInt(Keys keys) {
   const Value *v = find(keys);
   auto i = json::integer(v);
-  if (!i || *i < 1) {
-    error(keys, "expected a positive integer, found " + json::render(v));
+  if (!i || *i < 1 || *i > kMaxSize) {
+    error(keys, "expected a positive integer (at most 2^31-1), found " + json::render(v));
     return std::nullopt;
   }
   return i;
@@ -51,14 +52,15 @@ std::optional<std::vector<int64_t>> LayerConfig::pair(Keys keys,
       error(keys, "is required");
     return fallback;
   }
-  if (auto i = json::integer(v); i && *i > 0)
+  auto fits = [](std::optional<int64_t> i) { return i && *i > 0 && *i <= kMaxSize; };
+  if (auto i = json::integer(v); fits(i))
     return std::vector<int64_t>{*i, *i};
   if (v->IsArray() && v->Size() == 2) {
     auto a = json::integer(&(*v)[0]), b = json::integer(&(*v)[1]);
-    if (a && b && *a > 0 && *b > 0)
+    if (fits(a) && fits(b))
       return std::vector<int64_t>{*a, *b};
   }
-  error(keys, "expected two positive integers, found " + json::render(v));
+  error(keys, "expected two positive integers (at most 2^31-1), found " + json::render(v));
   return std::nullopt;
 }
 
@@ -177,7 +179,23 @@ InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const Value *v, Generat
     error = "expected an initializer, found " + json::render(v);
     return nullptr;
   }
-  auto num = [&](const char *k, double d) { return json::number(member(cfg, k)).value_or(d); };
+  // A parameter that is present must be a finite number in range: a bad one
+  // is reported, never replaced by the default.
+  auto num = [&](const char *k, double d, double lo = -HUGE_VAL, bool loOpen = false) {
+    const Value *p = member(cfg, k);
+    if (json::isNull(p))
+      return d;
+    auto x = json::number(p);
+    if (!x || !std::isfinite(*x) || *x < lo || (loOpen && *x == lo)) {
+      if (error.empty())
+        error = cls + " initializer: '" + k + "' must be a finite number" +
+                (lo == -HUGE_VAL ? std::string() : std::string(loOpen ? " > " : " >= ") + std::to_string(lo)) +
+                ", found " + json::render(p);
+      return d;
+    }
+    return *x;
+  };
+  auto checked = [&](InitializerAttr a) { return error.empty() ? a : nullptr; };
   std::string c = canonical(cls);
   for (const NamedScaling &n : kNamedScalings)
     if (c == n.name) {
@@ -198,24 +216,34 @@ InitializerAttr parseInitializer(mlir::MLIRContext *ctx, const Value *v, Generat
                  std::make_tuple(v[0], v[1], v[2]) < std::make_tuple(2, 2, 3);
       dist = old ? "truncated_normal_unscaled" : "truncated_normal";
     }
-    return make("variance_scaling", {f("scale", num("scale", 1.0)),
-                                     s("mode", json::string(member(cfg, "mode")).value_or("fan_in")),
-                                     s("distribution", dist)});
+    std::string mode = json::string(member(cfg, "mode")).value_or("fan_in");
+    if (mode != "fan_in" && mode != "fan_out" && mode != "fan_avg")
+      error = "VarianceScaling initializer: mode must be fan_in, fan_out or fan_avg, found '" + mode + "'";
+    if (dist != "truncated_normal" && dist != "truncated_normal_unscaled" && dist != "untruncated_normal" &&
+        dist != "uniform")
+      error = "VarianceScaling initializer: distribution must be truncated_normal, untruncated_normal, normal "
+              "or uniform, found '" + dist + "'";
+    return checked(make("variance_scaling", {f("scale", num("scale", 1.0, 0.0, true)), s("mode", mode),
+                                             s("distribution", dist)}));
   }
   if (c == "zeros" || c == "zero")
     return make("zeros", {});
   if (c == "ones" || c == "one")
     return make("ones", {});
   if (c == "constant")
-    return make("constant", {f("value", num("value", 0.0))});
-  if (c == "randomuniform" || c == "uniform")
-    return make("random_uniform", {f("minval", num("minval", -0.05)), f("maxval", num("maxval", 0.05))});
+    return checked(make("constant", {f("value", num("value", 0.0))}));
+  if (c == "randomuniform" || c == "uniform") {
+    double lo = num("minval", -0.05), hi = num("maxval", 0.05);
+    if (error.empty() && !(lo <= hi))
+      error = cls + " initializer: minval " + std::to_string(lo) + " is above maxval " + std::to_string(hi);
+    return checked(make("random_uniform", {f("minval", lo), f("maxval", hi)}));
+  }
   if (c == "randomnormal" || c == "normal")
-    return make("random_normal", {f("mean", num("mean", 0.0)), f("stddev", num("stddev", 0.05))});
+    return checked(make("random_normal", {f("mean", num("mean", 0.0)), f("stddev", num("stddev", 0.05, 0.0))}));
   if (c == "truncatednormal")
-    return make("truncated_normal", {f("mean", num("mean", 0.0)), f("stddev", num("stddev", 0.05))});
+    return checked(make("truncated_normal", {f("mean", num("mean", 0.0)), f("stddev", num("stddev", 0.05, 0.0))}));
   if (c == "orthogonal" || c == "orthogonalinitializer")
-    return make("orthogonal", {f("gain", num("gain", 1.0))});
+    return checked(make("orthogonal", {f("gain", num("gain", 1.0))}));
   error = "unsupported initializer '" + cls + "'";
   return nullptr;
 }

@@ -26,6 +26,10 @@ struct ActivationSpec {
 
 class LayerConfig {
 public:
+  /// Largest size a layer option may give (units, filters, kernel sizes):
+  /// Keras keeps them in int32; products of a few stay inside int64.
+  static constexpr int64_t kMaxSize = (int64_t(1) << 31) - 1;
+
   LayerConfig(const Layer &layer, Generation gen, Diagnostics &diag, std::string version = "")
       : layer(layer), gen(gen), diag(diag), version(std::move(version)) {}
 

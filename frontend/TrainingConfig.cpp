@@ -7,6 +7,10 @@
 #include "mlir/IR/Builders.h"
 
 #include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
 
 namespace kcc::frontend {
 
@@ -35,6 +39,116 @@ bool versionBefore(const std::string &version, int major, int minor, int patch) 
   return false;
 }
 
+/// One optimizer's (or the augmentation's) config object. Every key must be taken by a reader
+/// (honoured), be one that does not change training (`name`), or hold its
+/// Keras default; finish() refuses the rest, so no option is dropped.
+class OptionSet {
+public:
+  OptionSet(const Value *cfg, std::string path, Diagnostics &diag) : cfg(cfg), path(std::move(path)), diag(diag) {
+    if (cfg && !cfg->IsObject())
+      diag.error(this->path, "expected an object of options, found " + json::render(cfg));
+  }
+
+  /// A number in [lo, hi] (hi excluded when |hiOpen|); null means |fallback|.
+  double number(const char *key, double fallback, double lo, double hi, bool hiOpen = false) {
+    const Value *v = take(key);
+    if (json::isNull(v))
+      return fallback;
+    auto d = json::number(v);
+    if (!d) {
+      diag.error(path + "/" + key, "expected a number, found " + json::render(v));
+      return fallback;
+    }
+    if (!std::isfinite(*d) || *d < lo || (hiOpen ? *d >= hi : *d > hi)) {
+      std::string range = std::isinf(hi) ? ">= " + fmt(lo) : "in [" + fmt(lo) + ", " + fmt(hi) + (hiOpen ? ")" : "]");
+      diag.error(path + "/" + key, "expected a number " + range + ", found " + json::render(v));
+      return fallback;
+    }
+    return *d;
+  }
+
+  bool flag(const char *key, bool fallback) {
+    const Value *v = take(key);
+    if (json::isNull(v))
+      return fallback;
+    if (auto b = json::boolean(v))
+      return *b;
+    diag.error(path + "/" + key, "expected true or false, found " + json::render(v));
+    return fallback;
+  }
+
+  /// The value of |key|, marked as read (null if absent).
+  const Value *take(const char *key) {
+    used.insert(key);
+    return member(cfg, key);
+  }
+
+  /// Keys that do not change what training computes.
+  void ignore(std::initializer_list<const char *> keys) { used.insert(keys.begin(), keys.end()); }
+
+  /// Options kcc does not implement: accepted only at their Keras default
+  /// (null, false or 0), refused otherwise.
+  void refuseUnlessDefault(std::initializer_list<const char *> keys) {
+    for (const char *key : keys) {
+      const Value *v = take(key);
+      bool isDefault = json::isNull(v) || (v->IsBool() && !v->GetBool()) || (v->IsNumber() && v->GetDouble() == 0);
+      if (!isDefault)
+        diag.error(path + "/" + key, std::string("optimizer option '") + key + "' (" + json::render(v) +
+                                         ") is not supported by kcc yet");
+    }
+  }
+
+  void finish(const std::string &what = "optimizer option") {
+    if (!cfg || !cfg->IsObject())
+      return;
+    for (auto &m : cfg->GetObject()) {
+      std::string key(m.name.GetString(), m.name.GetStringLength());
+      if (!used.count(key))
+        diag.error(path + "/" + key, "unknown " + what + " '" + key + "'" +
+                                         (what == "optimizer option" ? " for this optimizer" : "") +
+                                         "; kcc refuses options it would otherwise ignore");
+    }
+  }
+
+private:
+  const Value *cfg;
+  std::string path;
+  Diagnostics &diag;
+  std::set<std::string> used;
+
+  static std::string fmt(double d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", d);
+    return buf;
+  }
+};
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// The maths options of each optimizer, shared by every Keras generation.
+void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o) {
+  o.decay = opts.number("decay", o.decay, 0, kInf);
+  if (o.name == "rmsprop" || o.name == "adadelta") {
+    o.rho = opts.number("rho", o.rho, 0, 1);
+    o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
+  } else if (o.name == "adam") {
+    o.beta1 = opts.number("beta_1", o.beta1, 0, 1, /*hiOpen=*/true);
+    o.beta2 = opts.number("beta_2", o.beta2, 0, 1, /*hiOpen=*/true);
+    o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
+  } else if (o.name == "sgd") {
+    o.momentum = opts.number("momentum", o.momentum, 0, 1);
+    o.nesterov = opts.flag("nesterov", o.nesterov);
+  }
+  if (o.name == "rmsprop")
+    opts.refuseUnlessDefault({"momentum", "centered"});
+  if (o.name == "adam")
+    opts.refuseUnlessDefault({"amsgrad"});
+  // Present in every tf.keras / Keras 3 optimizer config.
+  opts.ignore({"name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency"});
+  opts.refuseUnlessDefault({"clipnorm", "clipvalue", "global_clipnorm", "weight_decay", "use_ema",
+                            "loss_scale_factor", "gradient_accumulation_steps"});
+}
+
 class SettingsReader {
 public:
   SettingsReader(const KerasModel &model, Diagnostics &diag) : model(model), diag(diag) {}
@@ -49,7 +163,7 @@ public:
       readKcc(k, s);
     if (overrides.batchSize)
       s.batchSize = *overrides.batchSize;
-    if (s.loss.empty())
+    if (s.loss.empty() && !lossNamed)
       diag.error("", "no loss is given: add Keras's \"training_config\" (or \"compile_config\") "
                      "or a \"kcc\" block with \"loss\" (see docs/model-json.md)");
     if (s.batchSize < 1)
@@ -60,6 +174,7 @@ public:
 private:
   const KerasModel &model;
   Diagnostics &diag;
+  bool lossNamed = false; // a loss was given, supported or not
 
   double num(const Value *obj, const char *key, double fallback, const std::string &path) {
     const Value *v = member(obj, key);
@@ -73,6 +188,8 @@ private:
 
   void readLoss(const Value *loss, const std::string &path, TrainingSettings &s) {
     std::string name;
+    if (loss && !loss->IsNull())
+      lossNamed = true;
     if (auto str = json::string(loss)) {
       name = *str;
     } else if (auto cls = json::string(member(loss, "class_name"))) {
@@ -101,16 +218,35 @@ private:
                            "' (supported: categorical_crossentropy, sparse_categorical_crossentropy)");
   }
 
-  void readMetrics(const Value *metrics, TrainingSettings &s) {
-    if (!metrics || !metrics->IsArray())
+  /// kcc reports loss and accuracy; any other metric is refused, not dropped.
+  void readMetrics(const Value *metrics, const std::string &path, TrainingSettings &s) {
+    if (json::isNull(metrics))
       return;
-    for (auto &m : metrics->GetArray()) {
-      if (auto str = json::string(&m))
-        s.metrics.push_back(*str);
-      else if (auto cls = json::string(member(&m, "class_name")))
-        s.metrics.push_back(*cls);
-      else if (m.IsArray()) // tf.keras: one list per output
-        readMetrics(&m, s);
+    if (!metrics->IsArray()) {
+      diag.error(path, "expected a list of metrics, found " + json::render(metrics));
+      return;
+    }
+    for (rapidjson::SizeType i = 0; i < metrics->Size(); ++i) {
+      const Value &m = (*metrics)[i];
+      std::string at = path + "/" + std::to_string(i);
+      if (m.IsArray()) { // tf.keras: one list per output
+        readMetrics(&m, at, s);
+        continue;
+      }
+      auto name = json::string(&m);
+      if (!name) // tf.keras wraps a metric function: {"class_name": "MeanMetricWrapper", "config": {"fn": ...}}
+        name = json::string(member(member(&m, "config"), "fn"));
+      if (!name)
+        name = json::string(member(&m, "class_name"));
+      if (!name) {
+        diag.error(at, "expected a metric name, found " + json::render(&m));
+        continue;
+      }
+      std::string n = lower(*name);
+      if (n == "accuracy" || n == "acc" || n == "categoricalaccuracy" || n == "sparsecategoricalaccuracy")
+        s.metrics.push_back(*name);
+      else
+        diag.error(at, "unsupported metric '" + *name + "' (kcc reports the loss and accuracy)");
     }
   }
 
@@ -118,38 +254,29 @@ private:
   void readKeras2Optimizer(const Value *opt, const std::string &path, TrainingSettings &s) {
     OptimizerSettings &o = s.optimizer;
     std::string cls = json::string(member(opt, "class_name")).value_or("");
-    const Value *cfg = member(opt, "config");
     std::string n = lower(cls);
+    OptionSet opts(member(opt, "config"), path + "/config", diag);
     // Keras 2.1.3 moved the default epsilon from 1e-8 to K.epsilon() = 1e-7.
     double defaultEps = versionBefore(model.kerasVersion, 2, 1, 3) ? 1e-8 : 1e-7;
-    auto lr = [&](double def) {
-      const Value *v = member(cfg, "lr") ? member(cfg, "lr") : member(cfg, "learning_rate");
-      return json::number(v).value_or(def);
-    };
-    o.decay = num(cfg, "decay", 0.0, path + "/config");
-    if (json::isNull(member(cfg, "epsilon")) && member(cfg, "epsilon"))
+    if (const Value *eps = member(member(opt, "config"), "epsilon"); eps && eps->IsNull())
       defaultEps = 1e-7; // epsilon=None means K.epsilon()
-    if (n == "rmsprop") {
-      o = {"rmsprop", lr(1e-3), num(cfg, "rho", 0.9, path), num(cfg, "epsilon", defaultEps, path), o.decay};
-    } else if (n == "adadelta") {
-      o = {"adadelta", lr(1.0), num(cfg, "rho", 0.95, path), num(cfg, "epsilon", defaultEps, path), o.decay};
-    } else if (n == "adam") {
-      o.name = "adam";
-      o.lr = lr(1e-3);
-      o.beta1 = num(cfg, "beta_1", 0.9, path);
-      o.beta2 = num(cfg, "beta_2", 0.999, path);
-      o.epsilon = num(cfg, "epsilon", defaultEps, path);
-      if (json::boolean(member(cfg, "amsgrad")).value_or(false))
-        diag.error(path, "Adam with amsgrad is not supported");
-    } else if (n == "sgd") {
-      o.name = "sgd";
-      o.lr = lr(0.01);
-      o.momentum = num(cfg, "momentum", 0.0, path);
-      o.nesterov = json::boolean(member(cfg, "nesterov")).value_or(false);
-    } else {
+    if (n == "rmsprop")
+      o = {"rmsprop", 1e-3, 0.9, defaultEps};
+    else if (n == "adadelta")
+      o = {"adadelta", 1.0, 0.95, defaultEps};
+    else if (n == "adam")
+      o = {"adam", 1e-3, 0.9, defaultEps};
+    else if (n == "sgd")
+      o = {"sgd", 0.01, 0.9, defaultEps};
+    else {
       diag.error(path + "/class_name", "unsupported optimizer '" + cls +
                                            "' (supported: SGD, RMSprop, Adadelta, Adam)");
+      return;
     }
+    const char *lrKey = member(member(opt, "config"), "lr") ? "lr" : "learning_rate";
+    o.lr = opts.number(lrKey, o.lr, 0, kInf);
+    readOptimizerMaths(opts, o);
+    opts.finish();
   }
 
   void readKeras2(const Value *tc, const std::string &path, TrainingSettings &s) {
@@ -157,8 +284,7 @@ private:
       readKeras2Optimizer(opt, path + "/optimizer_config", s);
     else if (const Value *opt = member(tc, "optimizer"))
       readKeras2Optimizer(opt, path + "/optimizer", s);
-    readLoss(member(tc, "loss"), path + "/loss", s);
-    readMetrics(member(tc, "metrics"), s);
+    readLossAndMetrics(tc, path, s);
   }
 
   void readKeras3(const Value *cc, TrainingSettings &s) {
@@ -172,37 +298,37 @@ private:
       std::string p = path + "/optimizer/config";
       OptimizerSettings &o = s.optimizer;
       o = keras3Defaults(lower(cls), path + "/optimizer/class_name");
+      if (o.name.empty())
+        return readLossAndMetrics(cc, path, s);
+      OptionSet opts(cfg, p, diag);
       const Value *lr = member(cfg, "learning_rate");
-      if (auto d = json::number(lr)) {
-        o.lr = *d;
-      } else if (auto sched = json::string(member(lr, "class_name"))) {
+      if (auto sched = json::string(member(lr, "class_name"))) {
+        opts.ignore({"learning_rate"});
         const Value *sc = member(lr, "config");
+        std::string sp = p + "/learning_rate/config";
         if (*sched != "InverseTimeDecay" || json::boolean(member(sc, "staircase")).value_or(false)) {
           diag.error(p + "/learning_rate", "unsupported learning-rate schedule '" + *sched +
                                                "' (supported: InverseTimeDecay without staircase)");
         } else {
-          o.lr = num(sc, "initial_learning_rate", o.lr, p + "/learning_rate/config");
-          o.decay = num(sc, "decay_rate", 0.0, p) / num(sc, "decay_steps", 1.0, p);
+          o.lr = num(sc, "initial_learning_rate", o.lr, sp);
+          double steps = num(sc, "decay_steps", 1.0, sp), rate = num(sc, "decay_rate", 0.0, sp);
+          if (!(steps > 0) || !(rate >= 0) || !(o.lr >= 0))
+            diag.error(sp, "expected initial_learning_rate >= 0, decay_steps > 0 and decay_rate >= 0");
+          else
+            o.decay = rate / steps;
         }
+      } else {
+        o.lr = opts.number("learning_rate", o.lr, 0, kInf);
       }
-      o.epsilon = num(cfg, "epsilon", o.epsilon, p);
-      o.rho = num(cfg, "rho", o.rho, p);
-      o.beta1 = num(cfg, "beta_1", o.beta1, p);
-      o.beta2 = num(cfg, "beta_2", o.beta2, p);
-      o.momentum = num(cfg, "momentum", o.momentum, p);
-      o.nesterov = json::boolean(member(cfg, "nesterov")).value_or(false);
-      for (const char *key : {"weight_decay", "clipnorm", "clipvalue", "global_clipnorm",
-                              "loss_scale_factor", "gradient_accumulation_steps"})
-        if (!json::isNull(member(cfg, key)))
-          diag.error(p + "/" + key, std::string("optimizer option '") + key + "' is not supported");
-      for (const char *key : {"use_ema", "amsgrad", "centered"})
-        if (json::boolean(member(cfg, key)).value_or(false))
-          diag.error(p + "/" + key, std::string("optimizer option '") + key + "' is not supported");
-      if (o.name == "rmsprop" && o.momentum != 0.0)
-        diag.error(p + "/momentum", "RMSprop with momentum is not supported");
+      readOptimizerMaths(opts, o);
+      opts.finish();
     }
+    readLossAndMetrics(cc, path, s);
+  }
+
+  void readLossAndMetrics(const Value *cc, const std::string &path, TrainingSettings &s) {
     readLoss(member(cc, "loss"), path + "/loss", s);
-    readMetrics(member(cc, "metrics"), s);
+    readMetrics(member(cc, "metrics"), path + "/metrics", s);
   }
 
   OptimizerSettings keras3Defaults(const std::string &n, const std::string &path) {
@@ -218,7 +344,7 @@ private:
     else if (n == "sgd")
       o.name = "sgd", o.lr = 0.01;
     else
-      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam)");
+      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam)"), o.name = "";
     return o;
   }
 
@@ -232,7 +358,7 @@ private:
       readKeras2Optimizer(opt, path + "/optimizer", s);
     if (member(k, "loss"))
       readLoss(member(k, "loss"), path + "/loss", s);
-    readMetrics(member(k, "metrics"), s);
+    readMetrics(member(k, "metrics"), path + "/metrics", s);
     auto positive = [&](const char *key, int64_t &out) {
       const Value *v = member(k, key);
       if (!v)
@@ -246,7 +372,12 @@ private:
     positive("batch_size", s.batchSize);
     positive("epochs", s.epochs);
     positive("steps_per_epoch", s.stepsPerEpoch);
-    s.shuffle = json::boolean(member(k, "shuffle")).value_or(s.shuffle);
+    if (const Value *v = member(k, "shuffle")) {
+      if (auto b = json::boolean(v))
+        s.shuffle = *b;
+      else
+        diag.error(path + "/shuffle", "expected true or false, found " + json::render(v));
+    }
     const Value *ds = member(k, "dataset");
     if (auto name = json::string(ds)) {
       s.dataset = *name;
@@ -263,17 +394,31 @@ private:
         diag.error(path + "/validation_split", "expected a fraction in (0, 1), found " + json::render(split));
       s.validation = "split";
     }
-    if (auto v = json::string(member(k, "validation")))
-      s.validation = *v;
+    if (const Value *v = member(k, "validation")) {
+      auto name = json::string(v);
+      if (name && (*name == "test" || *name == "split" || *name == "none"))
+        s.validation = *name;
+      else
+        diag.error(path + "/validation", "expected \"test\", \"split\" or \"none\", found " + json::render(v));
+    }
     if (const Value *aug = member(k, "augmentation")) {
       s.augment = true;
-      s.widthShift = num(aug, "width_shift_range", 0.0, path + "/augmentation");
-      s.heightShift = num(aug, "height_shift_range", 0.0, path + "/augmentation");
-      s.horizontalFlip = json::boolean(member(aug, "horizontal_flip")).value_or(false);
+      OptionSet opts(aug, path + "/augmentation", diag);
+      // Fractions of the image, as Keras's ImageDataGenerator reads values < 1.
+      s.widthShift = opts.number("width_shift_range", 0.0, 0, 1, /*hiOpen=*/true);
+      s.heightShift = opts.number("height_shift_range", 0.0, 0, 1, /*hiOpen=*/true);
+      s.horizontalFlip = opts.flag("horizontal_flip", false);
+      opts.take("fill_mode");
+      opts.finish("augmentation option");
       auto fill = json::string(member(aug, "fill_mode")).value_or("nearest");
       if (fill != "nearest")
         diag.error(path + "/augmentation/fill_mode", "only fill_mode 'nearest' is supported");
     }
+    // A misspelt key ("epoch") would otherwise be dropped without a word.
+    OptionSet keys(k, path, diag);
+    keys.ignore({"optimizer", "loss", "metrics", "batch_size", "epochs", "steps_per_epoch", "shuffle", "dataset",
+                 "validation_split", "validation", "augmentation"});
+    keys.finish("key");
   }
 };
 

@@ -4,13 +4,22 @@
 # is quick), then configures and builds the `release` preset into
 # build/release. Run from anywhere; needs root or sudo for apt-get.
 #
-#   scripts/setup.sh            install + build
-#   scripts/setup.sh --no-build install only
+#   scripts/setup.sh                   install + build
+#   scripts/setup.sh --no-build        install only
+#   scripts/setup.sh --print-packages  list the packages, one a line
+#
+# This list is the only way packages reach a machine: scripts/check-packages.sh
+# (a ctest test, so in CI) fails naming any package the build uses beyond it.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build=1
-[[ "${1:-}" == "--no-build" ]] && build=0
+case "${1:-}" in
+  "") ;;
+  --no-build) build=0 ;;
+  --print-packages) build=-1 ;;
+  *) echo "setup: unknown argument '$1' (--no-build, --print-packages)" >&2; exit 2 ;;
+esac
 
 packages=(
   # compiler side: MLIR/LLVM 19 (lit, FileCheck come with llvm-19-tools)
@@ -18,11 +27,21 @@ packages=(
   # libraries: oneDNN 2.6 (v2 API), JSON, model.bin, command lines, zlib, tests
   libdnnl-dev rapidjson-dev libflatbuffers-dev flatbuffers-compiler libcli11-dev
   zlib1g-dev libgtest-dev
+  # GTest's CMake config reads GMock's targets when present: list it so every
+  # machine configures from the same files
+  libgmock-dev
   # build tools
   cmake ninja-build g++ lld git
+  # the sanitizer build and the libFuzzer targets (scripts/test-sanitized.sh)
+  clang-19 libclang-rt-19-dev
   # the Keras conformance tests create a virtual environment
   python3 python3-venv python3-yaml
 )
+
+if ((build < 0)); then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do

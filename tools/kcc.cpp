@@ -13,6 +13,7 @@
 #include "frontend/Importer.h"
 #include "passes/Passes.h"
 #include "passes/Pipeline.h"
+#include "support/Output.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -23,6 +24,8 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <unistd.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -50,35 +53,15 @@ cl::opt<std::string> precision("precision",
                               cl::desc("What convolutions and matmuls compute in: f32 (default) or bf16 "
                                        "(f32 weights, optimizer and accumulation; CPU with AVX512-BF16)"),
                               cl::init("f32"), cl::cat(kccOptions));
+cl::opt<uint64_t> maxMemoryGiB("max-memory-gib",
+                               cl::desc("Refuse a memory plan above this many GiB (default 1024); plans above this "
+                                        "machine's memory get a warning"),
+                               cl::init(1024), cl::cat(kccOptions));
 cl::opt<bool> reportMemory("report-memory", cl::desc("Print the memory plan's peak bytes by kind"), cl::cat(kccOptions));
 
 int fail(const std::string &message) {
   llvm::errs() << "kcc: error: " << message << "\n";
   return 1;
-}
-
-/// Writes |bytes| to |path| through a temporary file and a rename, so an
-/// existing model.bin is never left half-written.
-bool writeAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
-  llvm::SmallString<256> tmp;
-  int fd;
-  if (llvm::sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp))
-    return false;
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os.write(reinterpret_cast<const char *>(bytes.data()), bytes.size());
-    os.flush();
-    if (os.has_error()) {
-      os.clear_error();
-      llvm::sys::fs::remove(tmp);
-      return false;
-    }
-  }
-  if (llvm::sys::fs::rename(tmp, path)) {
-    llvm::sys::fs::remove(tmp);
-    return false;
-  }
-  return true;
 }
 
 /// Compiler diagnostics name the model file and the Keras layer.
@@ -90,6 +73,27 @@ std::string describe(Location loc) {
     return WalkResult::advance();
   });
   return layer.empty() ? "" : "layer '" + layer + "': ";
+}
+
+/// Refuses an absurd plan and warns about one this machine could not run;
+/// false if refused.
+bool checkPlanSize(ModuleOp module) {
+  auto m = module->getAttrOfType<DictionaryAttr>(kcc::kMemoryAttr);
+  auto arena = m ? m.getAs<IntegerAttr>("arena_bytes") : nullptr;
+  if (!arena)
+    return true;
+  double gib = static_cast<double>(arena.getInt()) / (1ull << 30);
+  if (arena.getInt() < 0 || gib > static_cast<double>(maxMemoryGiB)) {
+    llvm::errs() << "kcc: error: " << inputFile << ": the memory plan needs "
+                 << llvm::formatv("{0:F1}", gib) << " GiB, above the limit of " << maxMemoryGiB
+                 << " GiB (check layer sizes and the batch size; --max-memory-gib raises the limit)\n";
+    return false;
+  }
+  double machine = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / (1ull << 30);
+  if (machine > 0 && gib > machine)
+    llvm::errs() << "kcc: warning: " << inputFile << ": the memory plan needs " << llvm::formatv("{0:F1}", gib)
+                 << " GiB, more than this machine's " << llvm::formatv("{0:F1}", machine) << " GiB\n";
+  return true;
 }
 
 void printMemory(ModuleOp module) {
@@ -133,6 +137,22 @@ int main(int argc, char **argv) {
     return fail("--precision bf16 is implemented for --target cpu only");
   if (batchSize.getNumOccurrences() && batchSize < 1)
     return fail("--batch-size must be positive");
+  kcc::codegen::TargetOptions targetOptions;
+  targetOptions.target = target;
+  targetOptions.cpu = cpu;
+  targetOptions.cudaArch = cudaArch;
+  if (std::string err = kcc::codegen::checkTargetOptions(targetOptions); !err.empty())
+    return fail(err);
+
+  // Checked before any work, so a bad -o costs nothing and never replaces
+  // a device, a directory or the model itself.
+  std::string out = outputFile;
+  if (out.empty())
+    out = llvm::sys::path::stem(inputFile).str() + ".bin";
+  bool writesBinary = emitPhase.empty();
+  if (writesBinary)
+    if (std::string err = kcc::support::checkOutput(out, {inputFile}); !err.empty())
+      return fail(err);
 
   kcc::frontend::Diagnostics diag(inputFile);
   auto model = kcc::frontend::loadKerasModel(inputFile, diag);
@@ -167,6 +187,8 @@ int main(int argc, char **argv) {
     kcc::addPlanningPasses(pm);
   if (failed(pm.run(*module)))
     return errors ? 1 : fail("compilation failed");
+  if (stop >= kcc::Phase::Planned && !checkPlanSize(*module))
+    return 1;
   if (stop <= kcc::Phase::Planned && !emitPhase.empty()) {
     module->print(llvm::outs());
     llvm::outs() << "\n";
@@ -175,10 +197,6 @@ int main(int argc, char **argv) {
   if (reportMemory)
     printMemory(*module);
 
-  kcc::codegen::TargetOptions targetOptions;
-  targetOptions.target = target;
-  targetOptions.cpu = cpu;
-  targetOptions.cudaArch = cudaArch;
   kcc::codegen::CodeObject code;
   llvm::raw_ostream *llvmIR = stop == kcc::Phase::LLVM ? &llvm::outs() : nullptr;
   LogicalResult compiled = target == "cuda"
@@ -192,11 +210,9 @@ int main(int argc, char **argv) {
   std::vector<uint8_t> bytes;
   if (failed(kcc::codegen::writeModel(*module, code, target, bytes)))
     return 1;
-  std::string out = outputFile;
-  if (out.empty())
-    out = llvm::sys::path::stem(inputFile).str() + ".bin";
-  if (!writeAtomically(out, bytes))
-    return fail("cannot write " + out);
+  std::string_view data(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+  if (std::string err = kcc::support::writeAtomically(out, data); !err.empty())
+    return fail(err);
   if (!reportMemory)
     llvm::errs() << "kcc: wrote " << out << " (" << bytes.size() << " bytes)\n";
   return 0;

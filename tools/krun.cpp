@@ -20,6 +20,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <thread>
 
 int main(int argc, char **argv) {
@@ -30,10 +31,18 @@ int main(int argc, char **argv) {
   app.add_option("model", model, "model.bin written by kcc")->required();
   app.add_option("--data", o.dataDir, "datasets directory (default: $KCC_DATA)");
   app.add_option("--dataset", o.dataset, "override the model's dataset (mnist, cifar10, babi)");
-  app.add_option("--epochs", o.epochs, "number of epochs (default: the model's)")->check(CLI::PositiveNumber);
-  app.add_option("--steps", o.maxSteps, "stop after this many training steps")->check(CLI::PositiveNumber);
-  app.add_option("--seed", o.seed, "seed for initialization, shuffling and dropout (default 1)");
-  app.add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::PositiveNumber);
+  // Ranges are stated, so a bad value is named with its bounds, not parsed
+  // into something else (a negative seed into 2^64-1).
+  const int64_t maxThreads = std::max<int64_t>(4, 4 * threads);
+  int64_t seed = 1;
+  app.add_option("--epochs", o.epochs, "number of epochs (default: the model's)")
+      ->check(CLI::Range(int64_t(1), int64_t(1000000)));
+  app.add_option("--steps", o.maxSteps, "stop after this many training steps")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 53));
+  app.add_option("--seed", seed, "seed for initialization, shuffling and dropout (default 1)")
+      ->check(CLI::Range(int64_t(0), std::numeric_limits<int64_t>::max()));
+  app.add_option("--threads", threads, "worker threads (default: all cores)")
+      ->check(CLI::Range(int64_t(1), maxThreads)); // 4 per core at most: beyond, only overhead
   app.add_option("--log-json", o.logJson, "write one JSON object per epoch to FILE");
   app.add_option("--init-weights", o.initWeights, "load initial weights DIR/w000.npy... (Keras order)");
   app.add_option("--dump-weights", o.dumpWeights, "write the final weights to DIR/w000.npy...");
@@ -42,6 +51,7 @@ int main(int argc, char **argv) {
   app.add_flag("--profile", o.profile, "time every call; print time per Keras layer and per call kind");
   app.add_flag("-q,--quiet", o.quiet, "no progress output");
   CLI11_PARSE(app, argc, argv);
+  o.seed = static_cast<uint64_t>(seed);
   if (const char *d = std::getenv("KCC_DEBUG"))
     o.debug = std::atoi(d);
   if (!o.dumpDir.empty() && o.batchDir.empty()) {

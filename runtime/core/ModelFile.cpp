@@ -6,6 +6,7 @@
 #include "core/RuntimeError.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -55,6 +56,7 @@ void checkReferences(const bin::Model &m, const std::string &name) {
     for (const bin::Variable *v : *m.variables())
       if (v->buffer() >= buffers || !v->init() || !v->name())
         bad("a variable is incomplete");
+  checkCalls(m, name);
 }
 
 } // namespace
@@ -66,9 +68,21 @@ ModelFile ModelFile::fromBytes(std::vector<uint8_t> bytes, const std::string &na
   if (!bin::ModelBufferHasIdentifier(bytes.data()))
     throw RuntimeError(name + ": not a kcc model.bin (expected the identifier \"KCCM\" at byte 4, "
                               "the file starts with \"" + describePrefix(bytes) + "\")");
+  // The checksum first: nothing of a damaged file is parsed, let alone run.
+  bin::Trailer trailer = bin::readTrailer(bytes);
+  if (!trailer.present)
+    throw RuntimeError(name + ": model.bin has no checksum trailer: it is truncated, or was written by an "
+                              "older kcc (recompile it with this kcc)");
+  if (!trailer.lengthFits)
+    throw RuntimeError(name + ": corrupt model.bin: its trailer gives a length of " +
+                       std::to_string(trailer.length) + " bytes for a file of " + std::to_string(bytes.size()) +
+                       " (recompile it with kcc)");
+  if (trailer.computed != trailer.stored)
+    throw RuntimeError(name + ": corrupt model.bin: the checksum does not match (the file was damaged or "
+                              "edited after kcc wrote it; recompile it with kcc)");
   flatbuffers::Verifier::Options options;
   options.max_tables = 100000000;
-  flatbuffers::Verifier verifier(bytes.data(), bytes.size(), options);
+  flatbuffers::Verifier verifier(bytes.data(), trailer.length, options);
   if (!bin::VerifyModelBuffer(verifier))
     throw RuntimeError(name + ": corrupt or truncated model.bin (its structure does not verify)");
   const bin::Model *m = bin::GetModel(bytes.data());
@@ -86,11 +100,27 @@ ModelFile ModelFile::fromBytes(std::vector<uint8_t> bytes, const std::string &na
 }
 
 ModelFile ModelFile::load(const std::string &path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw RuntimeError(path + ": is a directory; expected a model.bin written by kcc");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw RuntimeError(path + ": cannot open the model file (does it exist? compile one with "
                               "kcc model.json -o model.bin)");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Stop at a foreign first chunk (/dev/zero, a JSON file) or one chunk past
+  // the limit: fromBytes then says what is wrong.
+  std::vector<uint8_t> bytes;
+  char chunk[1 << 16];
+  while (bytes.size() <= kMaxModelBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    bytes.insert(bytes.end(), chunk, chunk + in.gcount());
+    if (bytes.size() >= 8 && !bin::ModelBufferHasIdentifier(bytes.data()))
+      return fromBytes(std::move(bytes), path);
+  }
+  if (in.bad())
+    throw RuntimeError(path + ": cannot read the model file");
+  if (bytes.size() > kMaxModelBytes)
+    throw RuntimeError(path + ": is larger than " + std::to_string(kMaxModelBytes >> 20) +
+                       " MiB, more than any model.bin (Flatbuffers files stop at 2 GiB); is this the right file?");
   return fromBytes(std::move(bytes), path);
 }
 

@@ -13,8 +13,16 @@ namespace kcc::rt {
 /// A model.bin held in memory after every check passed: the "KCCM"
 /// identifier, the Flatbuffers verifier, the format version and the
 /// presence of every table krun needs.
+/// Throws RuntimeError unless every call of |m| has the parameters of its
+/// kind, the operands its executor reads and buffers as large as its sizes
+/// (runtime/core/CallChecks.cpp). Buffer indices must already be in range.
+void checkCalls(const bin::Model &m, const std::string &file);
+
 class ModelFile {
 public:
+  /// Flatbuffers buffers stop at 2 GiB; anything larger is not a model.bin.
+  static constexpr size_t kMaxModelBytes = size_t(2) << 30;
+
   /// Throws RuntimeError naming |path| and what is wrong with it.
   static ModelFile load(const std::string &path);
   static ModelFile fromBytes(std::vector<uint8_t> bytes, const std::string &name);

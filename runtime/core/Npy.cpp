@@ -3,6 +3,7 @@
 #include "core/Npy.h"
 
 #include "core/RuntimeError.h"
+#include "support/Output.h"
 
 #include <cstdio>
 #include <cstring>
@@ -89,21 +90,13 @@ void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const 
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out)
-      throw RuntimeError(path + ": cannot write");
-    out.write("\x93NUMPY\x01\x00", 8);
-    uint16_t len = static_cast<uint16_t>(header.size());
-    out.write(reinterpret_cast<const char *>(&len), 2);
-    out << header;
-    out.write(reinterpret_cast<const char *>(data), n * 4);
-    if (!out)
-      throw RuntimeError(path + ": write failed");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw RuntimeError(path + ": cannot rename the written file into place");
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  uint16_t len = static_cast<uint16_t>(header.size());
+  bytes.append(reinterpret_cast<const char *>(&len), 2);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char *>(data), static_cast<size_t>(n) * 4);
+  if (std::string err = support::writeAtomically(path, bytes); !err.empty())
+    throw RuntimeError(err);
 }
 
 } // namespace kcc::rt

@@ -25,7 +25,7 @@ struct NpyArray {
 /// Throws RuntimeError naming |path| if it is not a float32/int32 C-order
 /// little-endian .npy file.
 NpyArray readNpy(const std::string &path);
-/// Writes through a temporary file and a rename.
+/// Writes through support::writeAtomically (never half-written).
 void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const float *data);
 
 } // namespace kcc::rt

@@ -114,7 +114,7 @@ std::vector<const bin::Variable *> Session::weightsInKerasOrder() const {
   return out;
 }
 
-static std::string weightFile(const std::string &dir, size_t i) {
+std::string Session::weightFile(const std::string &dir, size_t i) {
   char name[32];
   std::snprintf(name, sizeof name, "w%03zu.npy", i);
   return (std::filesystem::path(dir) / name).string();

@@ -45,6 +45,8 @@ public:
   void dumpWeights(const std::string &dir);
   /// Keras-order weights, for tests: (name, shape, values).
   std::vector<const bin::Variable *> weightsInKerasOrder() const;
+  /// DIR/w000.npy ...: weight |i| (Keras get_weights() order) in a weights folder.
+  static std::string weightFile(const std::string &dir, size_t i);
 
   void train() { run(trainProgram, trainStats); }
   void evaluate() { run(evalProgram, evalStats); }

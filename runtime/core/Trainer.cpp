@@ -14,6 +14,7 @@
 #include "core/RuntimeError.h"
 #include "data/BatchProducer.h"
 #include "data/DataError.h"
+#include "support/Output.h"
 
 #include <chrono>
 #include <cmath>
@@ -171,18 +172,47 @@ void progress(int64_t done, int64_t total, double elapsed, const Metrics &m, boo
   std::fflush(stdout);
 }
 
-/// Writes the whole log to a temporary file and renames it over |path|, so
-/// the log is never half-written.
+/// Rewrites the whole log after each epoch, atomically, so that it is never
+/// half-written and a write error (a full disk) stops the run.
 void writeLog(const std::string &path, const std::vector<std::string> &lines) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
-    for (const std::string &l : lines)
-      out << l << "\n";
-    if (!out)
-      throw RuntimeError(path + ": cannot write the log");
+  std::string text;
+  for (const std::string &l : lines)
+    text += l + "\n";
+  if (std::string err = support::writeAtomically(path, text); !err.empty())
+    throw RuntimeError(err);
+}
+
+/// Before any work: every output can be written, none is one of the run's
+/// inputs, and the log is locked against a second krun writing it.
+support::OutputLock checkOutputs(Session &s, const TrainOptions &o) {
+  std::vector<std::string> inputs = {s.path()};
+  size_t weights = s.weightsInKerasOrder().size();
+  for (size_t i = 0; !o.initWeights.empty() && i < weights; ++i)
+    inputs.push_back(Session::weightFile(o.initWeights, i));
+  std::error_code ec; // a missing batch folder is reported when it is read
+  if (!o.batchDir.empty())
+    for (std::filesystem::directory_iterator it(o.batchDir, ec), end; !ec && it != end; it.increment(ec))
+      inputs.push_back(it->path().string());
+  auto check = [](const std::string &err) {
+    if (!err.empty())
+      throw RuntimeError(err);
+  };
+  for (const std::string *dir : {&o.dumpWeights, &o.dumpDir}) {
+    if (dir->empty())
+      continue;
+    check(support::checkOutputDirectory(*dir, inputs));
+    for (size_t i = 0; i < weights; ++i)
+      check(support::checkOutput(Session::weightFile(*dir, i), inputs));
   }
-  std::filesystem::rename(tmp, path);
+  for (const char *f : {"loss.npy", "pred.npy"})
+    if (!o.dumpDir.empty())
+      check(support::checkOutput((std::filesystem::path(o.dumpDir) / f).string(), inputs));
+  support::OutputLock lock;
+  if (!o.logJson.empty()) {
+    check(support::checkOutput(o.logJson, inputs));
+    check(lock.acquire(o.logJson));
+  }
+  return lock;
 }
 
 void printProfile(const char *title, const std::vector<CallStats> &stats, int64_t steps) {
@@ -224,6 +254,7 @@ void printProfile(const char *title, const std::vector<CallStats> &stats, int64_
 int train(Session &s, const TrainOptions &o) {
   const bin::Training &t = *s.model().training();
   StepIO io(s);
+  support::OutputLock logLock = checkOutputs(s, o);
   std::string datasetName = o.dataset.empty() ? (t.dataset() ? t.dataset()->str() : "") : o.dataset;
   if (datasetName.empty())
     throw RuntimeError(s.path() + ": the model names no dataset; pass --dataset mnist|cifar10|babi");
@@ -340,6 +371,7 @@ int train(Session &s, const TrainOptions &o) {
 int trainOnFixedBatch(Session &s, const TrainOptions &o) {
   StepIO io(s);
   namespace fs = std::filesystem;
+  support::OutputLock logLock = checkOutputs(s, o);
   if (!o.initWeights.empty())
     s.loadWeights(o.initWeights);
   else

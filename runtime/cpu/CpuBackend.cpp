@@ -10,6 +10,7 @@
 #include <omp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 #include <xmmintrin.h>
 #include <sstream>
 
@@ -146,6 +147,13 @@ public:
       throw RuntimeError(path + ": its kernels were compiled for a CPU with " + missing +
                          ", which this CPU lacks; recompile with kcc --cpu=<this cpu> (e.g. x86-64-v3)");
     size_t bytes = (static_cast<size_t>(model.arena_bytes()) + 63) / 64 * 64 + 64;
+    // Compared before allocating: Linux overcommits, so an arena larger than
+    // the machine would otherwise fail much later, in the OOM killer.
+    double machine = static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+    if (machine > 0 && static_cast<double>(bytes) > machine)
+      throw RuntimeError(path + ": the model needs " + std::to_string(bytes >> 20) + " MiB of working memory, " +
+                         "more than this machine's " + std::to_string(static_cast<int64_t>(machine) >> 20) +
+                         " MiB (a smaller batch size needs less: kcc --batch-size N)");
     arena = static_cast<uint8_t *>(std::aligned_alloc(64, bytes));
     if (!arena)
       throw RuntimeError("cannot allocate the " + std::to_string(bytes >> 20) + " MiB arena");

@@ -15,7 +15,10 @@ config.test_exec_root = os.path.join(config.kcc_tools_dir, "..", "test", "lit")
 llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(["FileCheck", "not", "count", "split-file"],
                                    [config.llvm_tools_dir])
-llvm_config.add_tool_substitutions(["kcc-opt", "kcc", "krun"], [config.kcc_tools_dir])
+# KCC_LIT_TOOLS_DIR puts other builds of the tools first (the sanitizer
+# stage runs the runtime tests with its ASan+UBSan krun).
+tool_dirs = [d for d in [os.environ.get("KCC_LIT_TOOLS_DIR"), config.kcc_tools_dir] if d]
+llvm_config.add_tool_substitutions(["kcc-opt", "kcc", "krun"], tool_dirs)
 config.substitutions.append(("%models", os.path.join(config.kcc_source_dir, "models")))
 config.environment["KCC_DATA"] = config.kcc_data_dir
 

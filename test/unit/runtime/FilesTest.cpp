@@ -194,6 +194,14 @@ const std::vector<uint8_t> &tinyModel() {
   return bytes;
 }
 
+/// What a tool that edits a model.bin and recomputes its checksum writes:
+/// the loader's checks behind the checksum must still catch the edit.
+std::vector<uint8_t> resealed(std::vector<uint8_t> bytes) {
+  bytes.resize(bytes.size() - bin::kTrailerBytes);
+  bin::appendTrailer(bytes);
+  return bytes;
+}
+
 /// Byte offset of field |vtableOffset| of the root table (read from the
 /// Flatbuffers vtable by hand, as a corrupting tool would).
 size_t rootFieldOffset(const std::vector<uint8_t> &b, uint16_t vtableOffset) {
@@ -261,7 +269,7 @@ TEST(ModelFile, RejectsAnotherFormatVersion) {
   uint32_t future = bin::kFormatVersion + 1;
   std::memcpy(&bytes[at], &future, 4);
   std::string path = dir.file("future.bin");
-  writeBytes(path, bytes);
+  writeBytes(path, resealed(bytes));
   expectRuntimeError([&] { rt::ModelFile::load(path); },
                      {path, "version " + std::to_string(future), std::to_string(bin::kFormatVersion)});
 }
@@ -281,7 +289,115 @@ TEST(ModelFile, RejectsABufferOutsideTheArena) {
   size_t at = rootFieldOffset(bytes, bin::Model::VT_ARENA_BYTES);
   int64_t one = 1;
   std::memcpy(&bytes[at], &one, 8);
-  expectRuntimeError([&] { rt::ModelFile::fromBytes(bytes, "small-arena.bin"); }, {"small-arena.bin", "arena"});
+  expectRuntimeError([&] { rt::ModelFile::fromBytes(resealed(bytes), "small-arena.bin"); },
+                     {"small-arena.bin", "a buffer lies outside the arena"});
+}
+
+// Issue #11: every byte is covered, the kernel object included; a changed
+// byte anywhere is refused before the file is parsed.
+TEST(ModelFile, RejectsAnyChangedByte) {
+  const std::vector<uint8_t> &good = tinyModel();
+  for (size_t at : {size_t(10), good.size() / 3, good.size() / 2, good.size() - bin::kTrailerBytes - 1,
+                    good.size() - 5}) {
+    std::vector<uint8_t> bytes = good;
+    bytes[at] ^= 0x20;
+    expectRuntimeError([&] { rt::ModelFile::fromBytes(bytes, "flip.bin"); }, {"flip.bin", "corrupt model.bin"});
+  }
+  std::vector<uint8_t> longer = good;
+  longer.push_back(0);
+  expectRuntimeError([&] { rt::ModelFile::fromBytes(longer, "long.bin"); }, {"long.bin", "checksum trailer"});
+}
+
+// Issue #11: a structurally valid, correctly checksummed file whose call
+// parameters or operands do not fit its buffers is refused at load (these
+// edits used to crash oneDNN or the kernel executor, or ran silently).
+class CallEdit {
+public:
+  CallEdit() : bytes(tinyModel()), model(bin::GetModel(bytes.data())) {}
+
+  /// The first train-step call of |kind| (whose kernel index is stored:
+  /// Flatbuffers leaves out fields that hold their default, here kernel 0).
+  const bin::Call &first(bin::CallKind kind) const {
+    for (const bin::Call *c : *model->train()->calls()) {
+      auto *k = c->params_as_KernelParams();
+      if (c->kind() == kind && (!k || reinterpret_cast<const flatbuffers::Table *>(k)->GetAddressOf(
+                                          bin::KernelParams::VT_KERNEL)))
+        return *c;
+    }
+    throw std::runtime_error("no such call");
+  }
+  /// Overwrites the scalar field at |vt| of |table| in the copy (generated
+  /// tables derive privately from flatbuffers::Table, hence the cast).
+  template <typename T> void set(const void *table, flatbuffers::voffset_t vt, T value) {
+    const uint8_t *at = static_cast<const flatbuffers::Table *>(table)->GetAddressOf(vt);
+    ASSERT_NE(at, nullptr) << "field absent";
+    std::memcpy(&bytes[at - bytes.data()], &value, sizeof value);
+  }
+  template <typename T> T get(const void *table, flatbuffers::voffset_t vt) const {
+    T v;
+    std::memcpy(&v, static_cast<const flatbuffers::Table *>(table)->GetAddressOf(vt), sizeof v);
+    return v;
+  }
+  std::string error() {
+    try {
+      rt::ModelFile::fromBytes(resealed(bytes), "edited.bin");
+    } catch (const rt::RuntimeError &e) {
+      return e.what();
+    }
+    return "loaded";
+  }
+
+  std::vector<uint8_t> bytes;
+  const bin::Model *model;
+};
+
+TEST(ModelFile, RejectsCallParametersLargerThanTheirBuffers) {
+  {
+    CallEdit e;
+    const auto &mm = *e.first(bin::CallKind::MatMul).params_as_MatMulParams();
+    e.set<int64_t>(&mm, bin::MatMulParams::VT_M, 100 * e.get<int64_t>(&mm, bin::MatMulParams::VT_M));
+    EXPECT_NE(e.error().find("A [m, k] needs"), std::string::npos) << e.error();
+  }
+  {
+    CallEdit e;
+    const auto &mm = *e.first(bin::CallKind::MatMul).params_as_MatMulParams();
+    e.set<int64_t>(&mm, bin::MatMulParams::VT_K, 50 * e.get<int64_t>(&mm, bin::MatMulParams::VT_K));
+    EXPECT_NE(e.error().find("needs"), std::string::npos) << e.error();
+  }
+  {
+    CallEdit e;
+    const auto &k = *e.first(bin::CallKind::Kernel).params_as_KernelParams();
+    e.set<int64_t>(&k, bin::KernelParams::VT_DOMAIN, 1000 * e.get<int64_t>(&k, bin::KernelParams::VT_DOMAIN));
+    EXPECT_NE(e.error().find("exceeds the"), std::string::npos) << e.error();
+  }
+}
+
+TEST(ModelFile, RejectsACallNamingAKernelOfAnotherArity) {
+  CallEdit e;
+  const bin::Call &call = e.first(bin::CallKind::Kernel);
+  const auto &k = *call.params_as_KernelParams();
+  const auto *arity = e.model->code()->kernel_arity();
+  ASSERT_TRUE(arity);
+  uint32_t mine = e.get<uint32_t>(&k, bin::KernelParams::VT_KERNEL), other = mine;
+  for (uint32_t i = 0; i < arity->size(); ++i)
+    if (arity->Get(i) != arity->Get(mine))
+      other = i;
+  ASSERT_NE(other, mine) << "the tiny model's kernels all take the same buffers";
+  e.set<uint32_t>(&k, bin::KernelParams::VT_KERNEL, other);
+  EXPECT_NE(e.error().find("buffers, the call passes"), std::string::npos) << e.error();
+}
+
+TEST(ModelFile, RejectsAnOperandThatPointsAtASmallerBuffer) {
+  CallEdit e;
+  const bin::Call &call = e.first(bin::CallKind::MatMul);
+  // Point the output at the smallest buffer of the file.
+  uint32_t smallest = 0;
+  for (uint32_t b = 0; b < e.model->buffers()->size(); ++b)
+    if (e.model->buffers()->Get(b)->bytes() < e.model->buffers()->Get(smallest)->bytes())
+      smallest = b;
+  const uint8_t *slot = reinterpret_cast<const uint8_t *>(call.outputs()->data());
+  std::memcpy(&e.bytes[slot - e.bytes.data()], &smallest, 4);
+  EXPECT_NE(e.error().find("C [m, n] needs"), std::string::npos) << e.error();
 }
 
 //===----------------------------------------------------------------------===//
@@ -352,7 +468,7 @@ TEST(Session, RefusesAModelForAnotherTarget) {
   size_t str = at + rel; // length-prefixed string "cpu"
   ASSERT_EQ(std::memcmp(&bytes[str + 4], "cpu", 3), 0);
   std::memcpy(&bytes[str + 4], "gpu", 3);
-  rt::ModelFile other = rt::ModelFile::fromBytes(bytes, "gpu.bin");
+  rt::ModelFile other = rt::ModelFile::fromBytes(resealed(bytes), "gpu.bin");
   expectRuntimeError([&] { rt::Session s(other, 1); }, {"gpu.bin", "gpu"});
 }
 

@@ -1,0 +1,87 @@
+# Finds every system dependency of kcc and, when some are missing, stops once
+# with the whole list, each named by the Debian package that provides it
+# (scripts/setup.sh installs exactly these). A fresh Debian 12 machine must be
+# able to configure after setup.sh alone; test/setup/ checks that nothing the
+# build uses comes from a package outside setup.sh's list.
+
+set(_kcc_missing "")
+macro(kcc_note_missing what debian)
+  list(APPEND _kcc_missing "${what} (Debian: ${debian})")
+endmacro()
+
+# ---- MLIR/LLVM 19 -------------------------------------------------------------
+find_package(MLIR QUIET CONFIG)
+if(NOT MLIR_FOUND)
+  kcc_note_missing("MLIR 19" "libmlir-19-dev mlir-19-tools llvm-19-dev")
+elseif(NOT LLVM_VERSION_MAJOR EQUAL 19)
+  message(FATAL_ERROR "kcc needs MLIR/LLVM 19, found ${LLVM_PACKAGE_VERSION}: run scripts/setup.sh")
+endif()
+
+# ---- oneDNN 2.x ---------------------------------------------------------------
+# Not through Debian's dnnl-config.cmake: that config is built for the OpenCL
+# GPU runtime and demands OpenCL development files (ocl-icd-opencl-dev, only
+# *recommended* by libdnnl-dev) although kcc calls oneDNN's CPU engine only.
+# The library and headers are all kcc needs.
+find_path(DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)
+find_library(DNNL_LIBRARY NAMES dnnl)
+if(DNNL_INCLUDE_DIR AND DNNL_LIBRARY)
+  file(STRINGS "${DNNL_INCLUDE_DIR}/oneapi/dnnl/dnnl_version.h" _dnnl_major REGEX "#define DNNL_VERSION_MAJOR")
+  string(REGEX MATCH "[0-9]+" _dnnl_major "${_dnnl_major}")
+  if(NOT _dnnl_major EQUAL 2)
+    message(FATAL_ERROR "kcc needs oneDNN 2.x (v2 API), found major version ${_dnnl_major} at ${DNNL_LIBRARY}")
+  endif()
+  if(NOT TARGET DNNL::dnnl)
+    add_library(DNNL::dnnl SHARED IMPORTED)
+    set_target_properties(DNNL::dnnl PROPERTIES
+      IMPORTED_LOCATION "${DNNL_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${DNNL_INCLUDE_DIR}")
+  endif()
+else()
+  kcc_note_missing("oneDNN 2.6" "libdnnl-dev")
+endif()
+
+# ---- Header-only and small libraries -----------------------------------------
+find_package(RapidJSON QUIET CONFIG)
+if(NOT RapidJSON_FOUND)
+  kcc_note_missing("RapidJSON" "rapidjson-dev")
+endif()
+find_package(FlatBuffers QUIET CONFIG)
+if(NOT FlatBuffers_FOUND OR NOT TARGET flatbuffers::flatc)
+  kcc_note_missing("FlatBuffers and flatc" "libflatbuffers-dev flatbuffers-compiler")
+endif()
+find_package(CLI11 QUIET CONFIG)
+if(NOT CLI11_FOUND)
+  kcc_note_missing("CLI11" "libcli11-dev")
+endif()
+find_package(ZLIB QUIET)
+if(NOT ZLIB_FOUND)
+  kcc_note_missing("zlib" "zlib1g-dev")
+endif()
+find_package(GTest QUIET CONFIG)
+if(NOT GTest_FOUND)
+  kcc_note_missing("GoogleTest" "libgtest-dev")
+endif()
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # Debian's oneDNN runs on GNU libgomp; clang would link LLVM's libomp as
+  # well, and two OpenMP runtimes in one process fight over the threads.
+  add_library(OpenMP::OpenMP_CXX INTERFACE IMPORTED)
+  set_target_properties(OpenMP::OpenMP_CXX PROPERTIES
+    INTERFACE_COMPILE_OPTIONS -fopenmp=libgomp INTERFACE_LINK_OPTIONS -fopenmp=libgomp)
+  set(OpenMP_CXX_FOUND ON)
+else()
+  find_package(OpenMP QUIET)
+endif()
+if(NOT OpenMP_CXX_FOUND)
+  kcc_note_missing("OpenMP" "g++ (libgomp)")
+endif()
+find_package(Python3 QUIET COMPONENTS Interpreter)
+if(NOT Python3_FOUND)
+  kcc_note_missing("Python 3" "python3 python3-venv python3-yaml")
+endif()
+find_package(Threads REQUIRED)
+
+if(_kcc_missing)
+  list(JOIN _kcc_missing "\n  " _kcc_missing_text)
+  message(FATAL_ERROR "kcc: missing dependencies:\n  ${_kcc_missing_text}\n"
+    "Run scripts/setup.sh (it installs all of them), or apt-get install the packages named above.")
+endif()
