@@ -45,6 +45,14 @@ find_package(RapidJSON QUIET CONFIG)
 if(NOT RapidJSON_FOUND)
   kcc_note_missing("RapidJSON" "rapidjson-dev")
 endif()
+# Debian's RapidJSON 1.1.0 defines GenericStringRef::operator= over const
+# members (never instantiated); clang 19 rejects it when it parses the
+# template (Tencent/rapidjson#2277). Directories that include RapidJSON add
+# these options (the fuzz preset builds the frontend with clang).
+set(KCC_RAPIDJSON_OPTIONS "")
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  set(KCC_RAPIDJSON_OPTIONS -fdelayed-template-parsing)
+endif()
 find_package(FlatBuffers QUIET CONFIG)
 if(NOT FlatBuffers_FOUND OR NOT TARGET flatbuffers::flatc)
   kcc_note_missing("FlatBuffers and flatc" "libflatbuffers-dev flatbuffers-compiler")
@@ -63,16 +71,20 @@ if(NOT GTest_FOUND)
 endif()
 if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   # Debian's oneDNN runs on GNU libgomp; clang would link LLVM's libomp as
-  # well, and two OpenMP runtimes in one process fight over the threads.
-  add_library(OpenMP::OpenMP_CXX INTERFACE IMPORTED)
-  set_target_properties(OpenMP::OpenMP_CXX PROPERTIES
-    INTERFACE_COMPILE_OPTIONS -fopenmp=libgomp INTERFACE_LINK_OPTIONS -fopenmp=libgomp)
-  set(OpenMP_CXX_FOUND ON)
+  # well, and two OpenMP runtimes in one process fight over the threads. So
+  # clang builds link libgomp too; omp.h (GCC's does not parse in clang)
+  # comes from libomp-19-dev, the standard API both runtimes implement.
+  if(EXISTS "/usr/lib/llvm-19/lib/clang/19/include/omp.h")
+    add_library(OpenMP::OpenMP_CXX INTERFACE IMPORTED)
+    set_target_properties(OpenMP::OpenMP_CXX PROPERTIES
+      INTERFACE_COMPILE_OPTIONS -fopenmp=libgomp INTERFACE_LINK_OPTIONS -fopenmp=libgomp)
+    set(OpenMP_CXX_FOUND ON)
+  endif()
 else()
   find_package(OpenMP QUIET)
 endif()
 if(NOT OpenMP_CXX_FOUND)
-  kcc_note_missing("OpenMP" "g++ (libgomp)")
+  kcc_note_missing("OpenMP" "g++ (libgomp); with clang also libomp-19-dev for omp.h")
 endif()
 find_package(Python3 QUIET COMPONENTS Interpreter)
 if(NOT Python3_FOUND)

@@ -32,8 +32,9 @@ packages=(
   libgmock-dev
   # build tools
   cmake ninja-build g++ lld git
-  # the sanitizer build and the libFuzzer targets (scripts/test-sanitized.sh)
-  clang-19 libclang-rt-19-dev
+  # the sanitizer build and the libFuzzer targets (scripts/test-sanitized.sh);
+  # libomp-19-dev only for omp.h: clang builds link GNU libgomp, as oneDNN does
+  clang-19 libclang-rt-19-dev libomp-19-dev
   # the Keras conformance tests create a virtual environment
   python3 python3-venv python3-yaml
 )

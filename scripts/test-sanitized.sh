@@ -31,11 +31,14 @@ export KCC_DATA="${KCC_DATA:-$root/../shared/datasets}"
 export ASAN_OPTIONS="allow_user_poisoning=0:detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 
-step() { echo "== test-sanitized: $*"; }
+step() { echo "== test-sanitized: $* ($(date +%T))"; }
 step "build (fuzz preset: clang-19, address+undefined, libFuzzer)"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target krun kcc_data_tests kcc_support_tests kcc_frontend_tests \
   kcc_fuzz_keras_json kcc_fuzz_model_file
+
+step "the sanitizer build uses only packages scripts/setup.sh installs"
+scripts/check-packages.sh --build "$fuzz"
 
 step "unit tests: Keras JSON frontend, dataset readers, output writer"
 "$fuzz/bin/kcc_frontend_tests" --gtest_brief=1
@@ -56,7 +59,9 @@ python3 test/e2e/train_briefly.py --kcc "$release/kcc" --krun "$fuzz/bin/krun" -
 
 step "fuzzing, ${seconds}s per target"
 mkdir -p "$work/json" "$work/model"
-cp models/*.json models/keras3/*.json test/lit/frontend/Inputs/*.json "$work/json/"
+for f in models/*.json models/keras3/*.json test/lit/frontend/Inputs/*.json; do
+  cp "$f" "$work/json/$(tr / _ <<<"$f")"
+done
 for m in models/*.json; do
   name="$(basename "$m" .json)"
   "$release/kcc" "$m" -o "$work/$name.bin" 2>/dev/null
@@ -73,7 +78,7 @@ run_fuzzer() { # name corpus extra-flags...
     cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$root/build/fuzz/" 2>/dev/null || true
     exit 1
   fi
-  echo "$target: $(grep -E '^#[0-9]+ +DONE' "$log" | tail -1)"
+  echo "$target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)"
   grep -E '^stat::number_of_executed_units' "$log" || true
 }
 run_fuzzer kcc_fuzz_keras_json "$work/json" -dict=fuzz/keras-json.dict -max_len=65536 -timeout=20

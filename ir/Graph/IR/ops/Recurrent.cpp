@@ -95,9 +95,9 @@ LogicalResult LSTMOp::inferShapes() {
     return emitOpError() << "kernel expects " << shapeOf(getKernel())[0]
                          << " input features, input has " << x[2];
   if (getReturnSequences())
-    setResultShape(*this, 0, {x[0], x[1], getUnits()});
+    setResultShape(*this, 0, {x[0], x[1], static_cast<int64_t>(getUnits())});
   else
-    setResultShape(*this, 0, {x[0], getUnits()});
+    setResultShape(*this, 0, {x[0], static_cast<int64_t>(getUnits())});
   return success();
 }
 

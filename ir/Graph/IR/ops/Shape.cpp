@@ -58,7 +58,7 @@ LogicalResult EmbeddingOp::evaluate(ArrayRef<const RefTensor *> in,
 }
 
 LogicalResult EmbeddingBackwardOp::inferShapes() {
-  setResultShape(*this, 0, {getVocabSize(), shapeOf(getOutputGrad()).back()});
+  setResultShape(*this, 0, {static_cast<int64_t>(getVocabSize()), shapeOf(getOutputGrad()).back()});
   return success();
 }
 
@@ -66,7 +66,7 @@ LogicalResult EmbeddingBackwardOp::evaluate(ArrayRef<const RefTensor *> in,
                                             SmallVectorImpl<RefTensor> &out) {
   const RefTensor &ids = *in[0], &dy = *in[1];
   int64_t dim = dy.shape.back();
-  RefTensor dt({getVocabSize(), dim});
+  RefTensor dt({static_cast<int64_t>(getVocabSize()), dim});
   for (int64_t i = 0; i < ids.size(); ++i) {
     FailureOr<int64_t> row = rowOf(*this, ids[i], getVocabSize());
     if (failed(row))
@@ -137,7 +137,7 @@ LogicalResult RepeatOp::inferShapes() {
     return emitOpError() << "input must be [batch, features], got " << getInput().getType();
   if (getTimesAttr().getInt() < 1)
     return emitOpError() << "times must be positive, got " << getTimesAttr().getInt();
-  setResultShape(*this, 0, {x[0], getTimes(), x[1]});
+  setResultShape(*this, 0, {x[0], static_cast<int64_t>(getTimes()), x[1]});
   return success();
 }
 
