@@ -5,6 +5,7 @@
 
 #include "rapidjson/document.h"
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,11 +34,17 @@ inline std::optional<double> number(const Value *v) {
   return std::nullopt;
 }
 
+/// An integer, also written as a whole double ("3.0"); a double beyond
+/// int64 is none (converting it would be undefined behaviour: found by the
+/// JSON fuzzer).
 inline std::optional<int64_t> integer(const Value *v) {
   if (v && v->IsInt64())
     return v->GetInt64();
-  if (v && v->IsDouble() && v->GetDouble() == static_cast<double>(static_cast<int64_t>(v->GetDouble())))
-    return static_cast<int64_t>(v->GetDouble());
+  if (v && v->IsDouble()) {
+    double d = v->GetDouble();
+    if (d >= -0x1p63 && d < 0x1p63 && d == std::trunc(d))
+      return static_cast<int64_t>(d);
+  }
   return std::nullopt;
 }
 

@@ -30,6 +30,10 @@ export KCC_DATA="${KCC_DATA:-$root/../shared/datasets}"
 # ../shared/notes/toolchain.md.
 export ASAN_OPTIONS="allow_user_poisoning=0:detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+# Instrumented, the LSTM's per-step parallel regions are slow enough that
+# libgomp's spinning waiters starve the working thread on two cores (bAbI:
+# 1.6 s passive, minutes spinning); sleeping waiters cost nothing here.
+export OMP_WAIT_POLICY=passive
 
 step() { echo "== test-sanitized: $* ($(date +%T))"; }
 step "build (fuzz preset: clang-19, address+undefined, libFuzzer)"
@@ -81,6 +85,10 @@ run_fuzzer() { # name corpus extra-flags...
   echo "$target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1)"
   grep -E '^stat::number_of_executed_units' "$log" || true
 }
+step "inputs the fuzzers once found (fuzz/regressions), then fuzzing"
+"$fuzz/bin/kcc_fuzz_keras_json" fuzz/regressions/keras-json-* > "$work/regressions.log" 2>&1 ||
+  { tail -40 "$work/regressions.log"; echo "test-sanitized: a fuzz regression input fails again" >&2; exit 1; }
+cp fuzz/regressions/keras-json-* "$work/json/"
 run_fuzzer kcc_fuzz_keras_json "$work/json" -dict=fuzz/keras-json.dict -max_len=65536 -timeout=20
 run_fuzzer kcc_fuzz_model_file "$work/model" -max_len=1048576 -timeout=20
 step "passed"

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -161,6 +162,22 @@ std::string writeAtomically(const std::string &path, std::string_view bytes) {
     close(dirFd);
   }
   return "";
+}
+
+void removeStaleTemporaries(const std::string &path) {
+  std::string target;
+  if (!resolve(path, target).empty())
+    return;
+  std::string dir = parentOf(target), prefix = "." + baseOf(target) + ".tmp-";
+  DIR *d = opendir(dir.c_str());
+  if (!d)
+    return;
+  while (struct dirent *e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name.size() == prefix.size() + 6 && name.compare(0, prefix.size(), prefix) == 0)
+      unlink((dir + "/" + name).c_str());
+  }
+  closedir(d);
 }
 
 OutputLock::OutputLock(OutputLock &&other) noexcept : fd(other.fd), lockPath(std::move(other.lockPath)) {

@@ -37,6 +37,11 @@ std::string checkOutputDirectory(const std::string &dir, const std::vector<std::
 /// Replaces |path| (or the file its symlink names) with |bytes| atomically.
 std::string writeAtomically(const std::string &path, std::string_view bytes);
 
+/// Removes what writeAtomically(|path|) left behind when its process was
+/// killed mid-write (hidden temporaries beside the target). Only for a
+/// caller holding the OutputLock of |path|, so no live write is touched.
+void removeStaleTemporaries(const std::string &path);
+
 /// An exclusive lock on an output that a run rewrites while it runs (the
 /// epoch log). Held in a hidden sibling file `.NAME.lock` that is removed on
 /// release; the kernel drops the lock if the process dies, so a killed run

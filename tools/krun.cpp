@@ -2,6 +2,7 @@
 //
 //   krun model.bin [--data DIR] [--epochs N] [--seed S] [--log-json FILE]
 //   krun model.bin --batch DIR --init-weights DIR --steps N --dump DIR
+//   krun model.bin --checkpoint DIR [--checkpoint-every N]; krun model.bin --resume DIR
 //
 // No Python, no LLVM: model.bin holds the step programs, the memory plan,
 // the initializers and the compiled kernels.
@@ -39,8 +40,8 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(int64_t(1), int64_t(1000000)));
   app.add_option("--steps", o.maxSteps, "stop after this many training steps")
       ->check(CLI::Range(int64_t(1), int64_t(1) << 53));
-  app.add_option("--seed", seed, "seed for initialization, shuffling and dropout (default 1)")
-      ->check(CLI::Range(int64_t(0), std::numeric_limits<int64_t>::max()));
+  auto *seedOption = app.add_option("--seed", seed, "seed for initialization, shuffling and dropout (default 1)")
+                         ->check(CLI::Range(int64_t(0), std::numeric_limits<int64_t>::max()));
   app.add_option("--threads", threads, "worker threads (default: all cores)")
       ->check(CLI::Range(int64_t(1), maxThreads)); // 4 per core at most: beyond, only overhead
   app.add_option("--log-json", o.logJson, "write one JSON object per epoch to FILE");
@@ -48,10 +49,26 @@ int main(int argc, char **argv) {
   app.add_option("--dump-weights", o.dumpWeights, "write the final weights to DIR/w000.npy...");
   app.add_option("--batch", o.batchDir, "train on the fixed batch DIR/x0.npy.., y.npy (conformance)");
   app.add_option("--dump", o.dumpDir, "with --batch: write weights, loss.npy and pred.npy to DIR");
+  app.add_option("--checkpoint", o.checkpointDir,
+                 "write DIR/checkpoint.kcc at every epoch end (and on SIGINT/SIGTERM): weights, optimizer "
+                 "state, counters, log");
+  app.add_option("--checkpoint-every", o.checkpointEvery, "with --checkpoint: also every N training steps")
+      ->check(CLI::Range(int64_t(1), int64_t(1) << 53));
+  app.add_option("--resume", o.resumeDir, "continue the run saved in DIR/checkpoint.kcc, bit for bit "
+                                          "(give the same model and options)");
   app.add_flag("--profile", o.profile, "time every call; print time per Keras layer and per call kind");
   app.add_flag("-q,--quiet", o.quiet, "no progress output");
   CLI11_PARSE(app, argc, argv);
   o.seed = static_cast<uint64_t>(seed);
+  o.seedGiven = seedOption->count() > 0;
+  if (o.checkpointEvery > 0 && o.checkpointDir.empty()) {
+    std::fprintf(stderr, "krun: error: --checkpoint-every needs --checkpoint DIR\n");
+    return 2;
+  }
+  if (!o.batchDir.empty() && (!o.checkpointDir.empty() || !o.resumeDir.empty())) {
+    std::fprintf(stderr, "krun: error: --checkpoint and --resume train on a dataset, not on --batch\n");
+    return 2;
+  }
   if (const char *d = std::getenv("KCC_DEBUG"))
     o.debug = std::atoi(d);
   if (!o.dumpDir.empty() && o.batchDir.empty()) {

@@ -37,6 +37,10 @@ public:
   /// the buffer's own layout.
   virtual void write(uint32_t buffer, const void *data) = 0;
   virtual void read(uint32_t buffer, void *data) = 0;
+  /// The buffer's bytes exactly as stored (its own layout, padding
+  /// included), for checkpoints that must resume bit for bit.
+  virtual void writeStored(uint32_t buffer, const void *data) = 0;
+  virtual void readStored(uint32_t buffer, void *data) = 0;
   /// Waits for queued work (asynchronous devices).
   virtual void synchronize() {}
   /// Binds the worker threads to one CPU each, if the backend has host

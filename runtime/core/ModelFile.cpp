@@ -96,6 +96,7 @@ ModelFile ModelFile::fromBytes(std::vector<uint8_t> bytes, const std::string &na
   ModelFile f;
   f.bytes = std::move(bytes);
   f.name = name;
+  f.crc = trailer.stored;
   return f;
 }
 

@@ -29,10 +29,13 @@ public:
 
   const bin::Model &model() const { return *bin::GetModel(bytes.data()); }
   const std::string &path() const { return name; }
+  /// The CRC-32 kcc wrote in the trailer: identifies this compiled model.
+  uint32_t checksum() const { return crc; }
 
 private:
   std::vector<uint8_t> bytes;
   std::string name;
+  uint32_t crc = 0;
 };
 
 } // namespace kcc::rt

@@ -32,6 +32,7 @@ public:
   const bin::Model &model() const { return file.model(); }
   Backend &backend() { return *device; }
   const std::string &path() const { return file.path(); }
+  const ModelFile &modelFile() const { return file; }
 
   /// Index of the buffer named |name|; throws RuntimeError if absent.
   uint32_t buffer(const std::string &name) const;

@@ -10,6 +10,7 @@
 
 #include "core/Trainer.h"
 
+#include "core/Checkpoint.h"
 #include "core/Npy.h"
 #include "core/RuntimeError.h"
 #include "data/BatchProducer.h"
@@ -17,6 +18,8 @@
 #include "support/Output.h"
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -182,9 +185,14 @@ void writeLog(const std::string &path, const std::vector<std::string> &lines) {
     throw RuntimeError(err);
 }
 
+/// Outputs a run rewrites while it runs, locked against a second krun.
+struct RunLocks {
+  support::OutputLock log, checkpoint;
+};
+
 /// Before any work: every output can be written, none is one of the run's
-/// inputs, and the log is locked against a second krun writing it.
-support::OutputLock checkOutputs(Session &s, const TrainOptions &o) {
+/// inputs, and the log and checkpoint are locked against a second krun.
+RunLocks checkOutputs(Session &s, const TrainOptions &o) {
   std::vector<std::string> inputs = {s.path()};
   size_t weights = s.weightsInKerasOrder().size();
   for (size_t i = 0; !o.initWeights.empty() && i < weights; ++i)
@@ -201,18 +209,31 @@ support::OutputLock checkOutputs(Session &s, const TrainOptions &o) {
     if (dir->empty())
       continue;
     check(support::checkOutputDirectory(*dir, inputs));
+    std::error_code ec; // made now, so its files can be checked too
+    std::filesystem::create_directories(*dir, ec);
     for (size_t i = 0; i < weights; ++i)
       check(support::checkOutput(Session::weightFile(*dir, i), inputs));
   }
   for (const char *f : {"loss.npy", "pred.npy"})
     if (!o.dumpDir.empty())
       check(support::checkOutput((std::filesystem::path(o.dumpDir) / f).string(), inputs));
-  support::OutputLock lock;
+  // The checkpoint being resumed is read whole before it is replaced, so
+  // --resume and --checkpoint may name the same folder.
+  RunLocks locks;
+  if (!o.checkpointDir.empty()) {
+    check(support::checkOutputDirectory(o.checkpointDir, inputs));
+    std::error_code ec;
+    std::filesystem::create_directories(o.checkpointDir, ec);
+    std::string file = checkpointFile(o.checkpointDir);
+    check(support::checkOutput(file, inputs));
+    check(locks.checkpoint.acquire(file));
+    support::removeStaleTemporaries(file); // from a run killed mid-write
+  }
   if (!o.logJson.empty()) {
     check(support::checkOutput(o.logJson, inputs));
-    check(lock.acquire(o.logJson));
+    check(locks.log.acquire(o.logJson));
   }
-  return lock;
+  return locks;
 }
 
 void printProfile(const char *title, const std::vector<CallStats> &stats, int64_t steps) {
@@ -249,12 +270,42 @@ void printProfile(const char *title, const std::vector<CallStats> &stats, int64_
   }
 }
 
+/// SIGINT/SIGTERM ask the run to stop after the current step (and write a
+/// checkpoint); a second one ends the process at once.
+volatile std::sig_atomic_t stopSignal = 0;
+
+void onStopSignal(int sig) {
+  if (stopSignal)
+    std::_Exit(128 + sig);
+  stopSignal = sig;
+}
+
+/// Installs onStopSignal for the lifetime of a run.
+class StopSignals {
+public:
+  StopSignals() {
+    stopSignal = 0;
+    struct sigaction sa = {};
+    sa.sa_handler = onStopSignal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &oldInt);
+    sigaction(SIGTERM, &sa, &oldTerm);
+  }
+  ~StopSignals() {
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+  }
+
+private:
+  struct sigaction oldInt = {}, oldTerm = {};
+};
+
 } // namespace
 
 int train(Session &s, const TrainOptions &o) {
   const bin::Training &t = *s.model().training();
   StepIO io(s);
-  support::OutputLock logLock = checkOutputs(s, o);
+  RunLocks locks = checkOutputs(s, o);
   std::string datasetName = o.dataset.empty() ? (t.dataset() ? t.dataset()->str() : "") : o.dataset;
   if (datasetName.empty())
     throw RuntimeError(s.path() + ": the model names no dataset; pass --dataset mnist|cifar10|babi");
@@ -289,10 +340,23 @@ int train(Session &s, const TrainOptions &o) {
   }
   data::BatchProducer producer(ds.train, bopts);
 
-  if (!o.initWeights.empty())
+  RunState state;
+  state.seed = o.seed;
+  if (!o.resumeDir.empty()) {
+    state = readCheckpoint(s, o.resumeDir); // variables restored
+    if (o.seedGiven && state.seed != o.seed)
+      throw RuntimeError(checkpointFile(o.resumeDir) + ": the run was started with --seed " +
+                         std::to_string(state.seed) + "; resume it without --seed (or with that seed)");
+  } else if (!o.initWeights.empty()) {
     s.loadWeights(o.initWeights);
-  else
+  } else {
     s.initializeVariables(o.seed);
+  }
+  const int64_t seed = static_cast<int64_t>(state.seed);
+  StopSignals signals;
+  std::string checkpointDir = o.checkpointDir.empty() ? o.resumeDir : o.checkpointDir;
+  if (checkpointDir.empty()) // where an interrupted run saves itself
+    checkpointDir = s.path() + ".checkpoint";
 
   int64_t epochs = o.epochs > 0 ? o.epochs : t.epochs();
   bool tty = isatty(fileno(stdout)) && !o.quiet;
@@ -303,19 +367,34 @@ int train(Session &s, const TrainOptions &o) {
                 static_cast<long long>(ds.test.size()), root.c_str(), seconds(loadStart),
                 static_cast<long long>(io.batch), static_cast<long long>(epochs), s.backend().describe().c_str());
   s.profiling = o.profile || o.debug >= 2;
-  std::vector<std::string> log;
+  std::vector<std::string> log = state.log;
   std::vector<float> mask(io.batch);
-  int64_t step = 0;
-  bool stop = false;
-  for (int64_t epoch = 1; epoch <= epochs && !stop; ++epoch) {
+  int64_t step = state.step;
+  bool stop = o.maxSteps > 0 && step >= o.maxSteps;
+  if (!o.resumeDir.empty() && !o.quiet)
+    std::printf("krun: resuming from %s at epoch %lld, step %lld\n", checkpointFile(o.resumeDir).c_str(),
+                static_cast<long long>(state.epoch), static_cast<long long>(step));
+  for (int64_t epoch = state.epoch; epoch <= epochs && !stop; ++epoch) {
     if (!o.quiet)
       std::printf("Epoch %lld/%lld\n", static_cast<long long>(epoch), static_cast<long long>(epochs));
     auto start = clock_type::now(), lastPrint = start;
     producer.start_epoch(epoch - 1);
     data::Batch b;
     Metrics m;
+    int64_t epochStep = 0;
+    if (epoch == state.epoch && state.epochStep > 0) { // resumed inside this epoch
+      for (; epochStep < state.epochStep; ++epochStep)
+        if (!producer.next(b))
+          throw RuntimeError(checkpointFile(o.resumeDir) + ": the checkpoint is past the end of epoch " +
+                             std::to_string(epoch));
+      m.loss = state.lossSum, m.correct = state.correct, m.samples = state.samples;
+    }
+    auto save = [&](int64_t atEpoch, int64_t atEpochStep, const Metrics &sofar) {
+      RunState now{state.seed, atEpoch, step, atEpochStep, sofar.loss, sofar.correct, sofar.samples, log};
+      writeCheckpoint(s, checkpointDir, now);
+    };
     while (producer.next(b)) {
-      feed(s, io, b, map, mask, static_cast<int64_t>(o.seed), step);
+      feed(s, io, b, map, mask, seed, step);
       s.train();
       float loss = readScalar(s, io.loss);
       if (!std::isfinite(loss))
@@ -323,7 +402,23 @@ int train(Session &s, const TrainOptions &o) {
       m.loss += loss * b.valid;
       m.correct += readScalar(s, io.correct);
       m.samples += b.valid;
-      ++step;
+      ++step, ++epochStep;
+      if (stopSignal) {
+        save(epoch, epochStep, m);
+        if (!o.logJson.empty())
+          writeLog(o.logJson, log);
+        std::printf("%s", tty ? "\n" : "");
+        std::fflush(stdout);
+        std::fprintf(stderr,
+                     "krun: stopped by %s after step %lld (epoch %lld); checkpoint written to %s\n"
+                     "krun: continue with: krun %s --resume %s\n",
+                     stopSignal == SIGINT ? "SIGINT" : "SIGTERM", static_cast<long long>(step),
+                     static_cast<long long>(epoch), checkpointFile(checkpointDir).c_str(), s.path().c_str(),
+                     checkpointDir.c_str());
+        return 128 + stopSignal;
+      }
+      if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0 && !o.checkpointDir.empty())
+        save(epoch, epochStep, m);
       if (tty && seconds(lastPrint) > 0.2) {
         progress(m.samples, producer.samples_per_epoch(), seconds(start), m, false);
         lastPrint = clock_type::now();
@@ -356,6 +451,8 @@ int train(Session &s, const TrainOptions &o) {
     log.push_back(js.str());
     if (!o.logJson.empty())
       writeLog(o.logJson, log);
+    if (!o.checkpointDir.empty())
+      save(stop ? epoch : epoch + 1, stop ? epochStep : 0, stop ? m : Metrics());
     if (o.debug >= 2) {
       printProfile("train step", s.trainStats, step);
       s.trainStats.assign(s.trainStats.size(), CallStats());
@@ -371,7 +468,7 @@ int train(Session &s, const TrainOptions &o) {
 int trainOnFixedBatch(Session &s, const TrainOptions &o) {
   StepIO io(s);
   namespace fs = std::filesystem;
-  support::OutputLock logLock = checkOutputs(s, o);
+  RunLocks locks = checkOutputs(s, o);
   if (!o.initWeights.empty())
     s.loadWeights(o.initWeights);
   else

@@ -17,7 +17,11 @@ struct TrainOptions {
   int64_t maxSteps = 0;   // --steps: stop after this many steps (0: no limit)
   uint64_t seed = 1;
   std::string logJson;    // --log-json
+  bool seedGiven = false; // --seed was on the command line
   std::string initWeights, dumpWeights, batchDir, dumpDir;
+  std::string checkpointDir;   // --checkpoint: write DIR/checkpoint.kcc at epoch ends
+  int64_t checkpointEvery = 0; // --checkpoint-every N: also every N steps
+  std::string resumeDir;       // --resume: continue the run saved in DIR
   bool profile = false;
   bool quiet = false;
   int debug = 0;          // KCC_DEBUG

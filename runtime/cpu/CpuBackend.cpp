@@ -214,6 +214,13 @@ public:
     std::memcpy(data, ctx.pointer(index), b.bytes());
   }
 
+  void writeStored(uint32_t index, const void *data) override {
+    std::memcpy(ctx.pointer(index), data, ctx.buffer(index).bytes());
+  }
+  void readStored(uint32_t index, void *data) override {
+    std::memcpy(data, ctx.pointer(index), ctx.buffer(index).bytes());
+  }
+
 private:
   CpuContext ctx;
   uint8_t *arena = nullptr;

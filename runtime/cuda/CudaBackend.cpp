@@ -486,6 +486,16 @@ public:
     reorderOnHost(b, staged.data(), data, false);
   }
 
+  void writeStored(uint32_t index, const void *data) override {
+    check(cudaMemcpyAsync(d.ptr(index), data, d.buffer(index).bytes(), cudaMemcpyHostToDevice, d.stream), "upload");
+    check(cudaStreamSynchronize(d.stream), "upload");
+  }
+  void readStored(uint32_t index, void *data) override {
+    check(cudaMemcpyAsync(data, d.ptr(index), d.buffer(index).bytes(), cudaMemcpyDeviceToHost, d.stream),
+          "download");
+    check(cudaStreamSynchronize(d.stream), "download");
+  }
+
   void synchronize() override { check(cudaStreamSynchronize(d.stream), "synchronize"); }
 
 private:
