@@ -86,9 +86,12 @@ run_fuzzer() { # name corpus extra-flags...
   grep -E '^stat::number_of_executed_units' "$log" || true
 }
 step "inputs the fuzzers once found (fuzz/regressions), then fuzzing"
-"$fuzz/bin/kcc_fuzz_keras_json" fuzz/regressions/keras-json-* > "$work/regressions.log" 2>&1 ||
-  { tail -40 "$work/regressions.log"; echo "test-sanitized: a fuzz regression input fails again" >&2; exit 1; }
+for target in keras-json:kcc_fuzz_keras_json model-file:kcc_fuzz_model_file; do
+  "$fuzz/bin/${target#*:}" fuzz/regressions/"${target%%:*}"-* > "$work/regressions.log" 2>&1 ||
+    { tail -40 "$work/regressions.log"; echo "test-sanitized: a fuzz regression input fails again" >&2; exit 1; }
+done
 cp fuzz/regressions/keras-json-* "$work/json/"
+cp fuzz/regressions/model-file-* "$work/model/"
 run_fuzzer kcc_fuzz_keras_json "$work/json" -dict=fuzz/keras-json.dict -max_len=65536 -timeout=20
 run_fuzzer kcc_fuzz_model_file "$work/model" -max_len=1048576 -timeout=20
 step "passed"

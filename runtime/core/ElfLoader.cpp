@@ -51,13 +51,19 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
     fail("not a 64-bit little-endian relocatable ELF object");
   if (eh.e_machine != EM_X86_64)
     fail("compiled for another architecture (ELF machine " + std::to_string(eh.e_machine) + ")");
-  if (eh.e_shoff + static_cast<uint64_t>(eh.e_shnum) * sizeof(Elf64_Shdr) > size)
+  // Every offset and size below comes from the file: compared as
+  // differences, so no sum can wrap around (found by the model.bin fuzzer).
+  auto inside = [size](uint64_t offset, uint64_t bytes) { return offset <= size && bytes <= size - offset; };
+  if (!inside(eh.e_shoff, static_cast<uint64_t>(eh.e_shnum) * sizeof(Elf64_Shdr)))
     fail("section table outside the object");
   std::vector<Elf64_Shdr> sh(eh.e_shnum);
   std::memcpy(sh.data(), data + eh.e_shoff, eh.e_shnum * sizeof(Elf64_Shdr));
-  for (const Elf64_Shdr &s : sh)
-    if (s.sh_type != SHT_NOBITS && s.sh_offset + s.sh_size > size)
+  for (const Elf64_Shdr &s : sh) {
+    if (s.sh_type != SHT_NOBITS && !inside(s.sh_offset, s.sh_size))
       fail("a section lies outside the object");
+    if ((s.sh_flags & SHF_ALLOC) && (s.sh_addralign > 4096 || s.sh_size > (uint64_t(1) << 30)))
+      fail("a section is too large or too aligned");
+  }
 
   // 2. Layout.
   std::vector<size_t> place(sh.size(), SIZE_MAX);
@@ -98,7 +104,7 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
     const Elf64_Sym &s = syms[i];
     if (s.st_name >= strtabSize)
       fail("symbol name outside the string table");
-    std::string name = strtab + s.st_name;
+    std::string name(strtab + s.st_name, strnlen(strtab + s.st_name, strtabSize - s.st_name));
     if (s.st_shndx == SHN_UNDEF) {
       if (name.empty())
         continue;
@@ -110,6 +116,8 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
     } else if (s.st_shndx == SHN_ABS) {
       address[i] = s.st_value;
     } else if (s.st_shndx < sh.size() && place[s.st_shndx] != SIZE_MAX) {
+      if (s.st_value > sh[s.st_shndx].sh_size)
+        fail("symbol '" + name + "' lies outside its section");
       address[i] = reinterpret_cast<uintptr_t>(base + place[s.st_shndx] + s.st_value);
       if (ELF64_ST_TYPE(s.st_info) == STT_FUNC && ELF64_ST_BIND(s.st_info) == STB_GLOBAL)
         symbols[name] = address[i];
@@ -127,10 +135,12 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
       Elf64_Rela r;
       std::memcpy(&r, data + rs.sh_offset + k * sizeof r, sizeof r);
       uint32_t type = ELF64_R_TYPE(r.r_info), sym = ELF64_R_SYM(r.r_info);
-      if (r.r_offset >= sh[rs.sh_info].sh_size || sym >= nsyms)
+      size_t width = type == R_X86_64_64 ? 8 : 4;
+      if (sym >= nsyms || r.r_offset > sh[rs.sh_info].sh_size || width > sh[rs.sh_info].sh_size - r.r_offset)
         fail("relocation outside its section");
       uint8_t *p = base + place[rs.sh_info] + r.r_offset;
-      int64_t value = static_cast<int64_t>(address[sym]) + r.r_addend;
+      // Wrapping arithmetic, as the linker's: the checks below decide.
+      int64_t value = static_cast<int64_t>(static_cast<uint64_t>(address[sym]) + static_cast<uint64_t>(r.r_addend));
       switch (type) {
       case R_X86_64_NONE:
         break;
@@ -139,7 +149,7 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
         break;
       case R_X86_64_PC32:
       case R_X86_64_PLT32: {
-        int64_t rel = value - reinterpret_cast<int64_t>(p);
+        int64_t rel = static_cast<int64_t>(static_cast<uint64_t>(value) - reinterpret_cast<uint64_t>(p));
         if (rel != static_cast<int32_t>(rel))
           fail("PC-relative relocation out of range");
         int32_t v32 = static_cast<int32_t>(rel);

@@ -7,6 +7,8 @@
 
 #include <cmath>
 
+#include <limits>
+
 using namespace mlir;
 
 namespace kcc::graph {
@@ -20,9 +22,13 @@ ArrayRef<int64_t> shapeOf(Value v) {
 }
 
 int64_t numElements(ArrayRef<int64_t> shape) {
+  // Saturates: shape rules see user sizes before the importer refuses
+  // tensors above 2^40 elements, and must not overflow on the way (found by
+  // the JSON fuzzer).
   int64_t n = 1;
   for (int64_t d : shape)
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n))
+      return std::numeric_limits<int64_t>::max();
   return n;
 }
 

@@ -93,8 +93,8 @@ LogicalResult ReshapeOp::inferShapes() {
       unknown = i;
     } else if (d <= 0) {
       return emitOpError() << "shape dimensions must be positive or -1";
-    } else {
-      known *= d;
+    } else if (__builtin_mul_overflow(known, d, &known)) {
+      return emitOpError() << "shape has more elements than any tensor can hold";
     }
   }
   int64_t total = in.getNumElements();
