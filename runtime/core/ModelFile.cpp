@@ -49,8 +49,13 @@ void checkReferences(const bin::Model &m, const std::string &name) {
         bad("a call has no parameters");
     }
   }
+  // An arena no machine holds; compared as differences, so nothing wraps
+  // (an offset + size overflow was found by the model.bin fuzzer).
+  if (m.arena_bytes() < 0 || m.arena_bytes() > (int64_t(1) << 50))
+    bad("the arena size is out of range");
   for (const bin::Buffer *b : *m.buffers())
-    if (b->offset() < 0 || b->bytes() < 0 || b->offset() + b->bytes() > m.arena_bytes())
+    if (b->offset() < 0 || b->bytes() < 0 || b->offset() > m.arena_bytes() ||
+        b->bytes() > m.arena_bytes() - b->offset())
       bad("a buffer lies outside the arena");
   if (m.variables())
     for (const bin::Variable *v : *m.variables())
