@@ -54,6 +54,8 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
   // Every offset and size below comes from the file: compared as
   // differences, so no sum can wrap around (found by the model.bin fuzzer).
   auto inside = [size](uint64_t offset, uint64_t bytes) { return offset <= size && bytes <= size - offset; };
+  if (eh.e_shnum == 0)
+    fail("the object has no sections");
   if (!inside(eh.e_shoff, static_cast<uint64_t>(eh.e_shnum) * sizeof(Elf64_Shdr)))
     fail("section table outside the object");
   std::vector<Elf64_Shdr> sh(eh.e_shnum);
@@ -81,6 +83,8 @@ LoadedObject::LoadedObject(const uint8_t *data, size_t size, const std::string &
   if (!symtab || symtab->sh_link >= sh.size())
     fail("no symbol table");
   size_t nsyms = symtab->sh_size / sizeof(Elf64_Sym);
+  if (nsyms == 0)
+    fail("the symbol table is empty");
   size_t stubBase = alignUp(total, 16);
   total = stubBase + nsyms * kStubSize;
   memorySize = alignUp(total, 4096);
