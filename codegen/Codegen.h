@@ -3,7 +3,7 @@
 #ifndef KCC_CODEGEN_CODEGEN_H
 #define KCC_CODEGEN_CODEGEN_H
 
-#include "codegen/schema/FormatVersion.h"
+#include "contract/FormatVersion.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 

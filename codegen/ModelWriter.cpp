@@ -11,7 +11,7 @@
 #include "codegen/Codegen.h"
 
 #include "codegen/Passes.h"
-#include "codegen/schema/model_generated.h"
+#include "contract/model_generated.h"
 #include "ir/Exec/IR/ExecDialect.h"
 #include "passes/Passes.h"
 
@@ -79,7 +79,7 @@ public:
       bufferTables.push_back(fb::CreateBufferDirect(
           fbb, e.name.empty() ? nullptr : e.name.c_str(), e.kind, e.dtype, &e.shape,
           e.layout.c_str(), e.offset, e.bytes, e.layoutDims.empty() ? nullptr : &e.layoutDims,
-          e.layoutDims.empty() ? nullptr : e.plainLayout.c_str()));
+          e.layoutDims.empty() ? nullptr : e.plainLayout.c_str(), e.role));
     std::vector<flatbuffers::Offset<flatbuffers::String>> inputs;
     for (const std::string &name : inputNames)
       inputs.push_back(fbb.CreateString(name));
@@ -107,7 +107,7 @@ public:
     auto model = fb::CreateModel(fbb, kFormatVersion, fbb.CreateString("kcc 0.1"), str("kcc.source"),
                                  str("kcc.keras_version"), str("kcc.model_name"),
                                  fbb.CreateString(target), arenaBytes, fbb.CreateVector(bufferTables),
-                                 fbb.CreateVector(*variables), fbb.CreateVector(inputs), false,
+                                 fbb.CreateVector(*variables), fbb.CreateVector(inputs), dataFormat(),
                                  *trainProgram, *evalProgram, codeTable, training, memory);
     fb::FinishModelBuffer(fbb, model);
     bytes.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
@@ -124,6 +124,7 @@ private:
     std::string name, layout, plainLayout;
     std::vector<int64_t> layoutDims;
     fb::BufferKind kind;
+    fb::BufferRole role = fb::BufferRole::None;
     fb::DType dtype;
     std::vector<int64_t> shape;
     int64_t offset, bytes;
@@ -152,6 +153,8 @@ private:
         e.name = alloc.getName()->str();
       }
       e.kind = static_cast<fb::BufferKind>(alloc.getKind());
+      if (auto role = alloc.getRole())
+        e.role = roleOf(*role);
       e.offset = alloc.getOffset().value_or(0);
       e.bytes = alloc.getSizeInBytes();
       if (auto dims = alloc->getAttrOfType<DenseI64ArrayAttr>(kLayoutDimsAttr)) {
@@ -319,39 +322,45 @@ private:
     return out;
   }
 
+  static fb::BufferRole roleOf(graph::StepRole role) {
+    switch (role) {
+    case graph::StepRole::input: return fb::BufferRole::Input;
+    case graph::StepRole::target: return fb::BufferRole::Target;
+    case graph::StepRole::mask: return fb::BufferRole::Mask;
+    case graph::StepRole::seed: return fb::BufferRole::Seed;
+    case graph::StepRole::step: return fb::BufferRole::Step;
+    case graph::StepRole::loss: return fb::BufferRole::Loss;
+    case graph::StepRole::correct: return fb::BufferRole::Correct;
+    case graph::StepRole::pred: return fb::BufferRole::Pred;
+    }
+    llvm_unreachable("step roles are covered");
+  }
+
+  fb::DataFormat dataFormat() {
+    auto f = module->getAttrOfType<graph::DataFormatAttr>(kDataFormatAttr);
+    return f && f.getValue() == graph::DataFormat::channels_first ? fb::DataFormat::ChannelsFirst
+                                                                   : fb::DataFormat::ChannelsLast;
+  }
+
   flatbuffers::Offset<fb::Training> trainingTable() {
-    auto t = module->getAttrOfType<DictionaryAttr>(kTrainingAttr);
-    auto str = [&](DictionaryAttr d, StringRef k) {
-      auto a = d ? d.getAs<StringAttr>(k) : nullptr;
-      return fbb.CreateString(a ? a.getValue().str() : "");
-    };
-    auto num = [&](DictionaryAttr d, StringRef k) {
-      auto a = d ? d.getAs<FloatAttr>(k) : nullptr;
-      return a ? a.getValueAsDouble() : 0.0;
-    };
-    auto integer = [&](StringRef k) {
-      auto a = t ? t.getAs<IntegerAttr>(k) : nullptr;
-      return a ? a.getInt() : 0;
-    };
-    auto flag = [&](DictionaryAttr d, StringRef k) {
-      auto a = d ? d.getAs<BoolAttr>(k) : nullptr;
-      return a && a.getValue();
-    };
-    DictionaryAttr o = t ? t.getAs<DictionaryAttr>("optimizer") : nullptr;
-    auto opt = fb::CreateOptimizer(fbb, str(o, "name"), num(o, "lr"), num(o, "rho"), num(o, "epsilon"),
-                                   num(o, "decay"), num(o, "momentum"), num(o, "beta_1"), num(o, "beta_2"),
-                                   flag(o, "nesterov"),
-                                   o && o.getAs<StringAttr>("keras") && o.getAs<StringAttr>("keras").getValue() == "keras3");
+    auto t = module->getAttrOfType<graph::TrainingAttr>(kTrainingAttr);
+    if (!t)
+      return 0;
+    graph::OptimizerAttr o = t.getOptimizer();
+    auto opt = fb::CreateOptimizer(fbb, fbb.CreateString(graph::stringifyOptimizerKind(o.getKind()).str()),
+                                   o.getLr().convertToDouble(), o.getRho().convertToDouble(), o.getEpsilon().convertToDouble(), o.getDecay().convertToDouble(), o.getMomentum().convertToDouble(),
+                                   o.getBeta_1().convertToDouble(), o.getBeta_2().convertToDouble(), o.getNesterov(),
+                                   o.getKeras() == graph::KerasVersion::keras3);
     std::vector<flatbuffers::Offset<flatbuffers::String>> metrics;
-    if (auto m = t ? t.getAs<ArrayAttr>("metrics") : nullptr)
-      for (Attribute a : m)
-        metrics.push_back(fbb.CreateString(cast<StringAttr>(a).getValue().str()));
-    return fb::CreateTraining(fbb, str(t, "loss"), fbb.CreateVector(metrics), opt, integer("batch_size"),
-                              integer("epochs"), integer("steps_per_epoch"), flag(t, "shuffle"),
-                              str(t, "dataset"), str(t, "dataset_task"), str(t, "dataset_set"),
-                              str(t, "validation"), num(t, "validation_split"), flag(t, "augment"),
-                              num(t, "width_shift_range"), num(t, "height_shift_range"),
-                              flag(t, "horizontal_flip"));
+    for (Attribute a : t.getMetrics() ? t.getMetrics() : ArrayAttr())
+      metrics.push_back(fbb.CreateString(cast<StringAttr>(a).getValue().str()));
+    auto str = [&](StringRef v) { return fbb.CreateString(v.str()); };
+    return fb::CreateTraining(
+        fbb, str(graph::stringifyLossKind(t.getLoss())), fbb.CreateVector(metrics), opt, t.getBatchSize(),
+        t.getEpochs(), t.getStepsPerEpoch(), t.getShuffle(), str(t.getDataset()),
+        str(t.getDatasetTask()), str(t.getDatasetSet()), str(graph::stringifyValidation(t.getValidation())),
+        t.getValidationSplit().convertToDouble(), t.getAugment(), t.getWidthShiftRange().convertToDouble(), t.getHeightShiftRange().convertToDouble(),
+        t.getHorizontalFlip());
   }
 
   flatbuffers::Offset<fb::MemoryReport> memoryReport() {

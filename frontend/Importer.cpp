@@ -139,13 +139,13 @@ bool Importer::declareInputs(func::FuncOp &forward) {
                                           .value_or("float32"));
     bool integer = feedsEmbedding(layer->name) || dtype.rfind("int", 0) == 0;
     types.push_back(RankedTensorType::get(*shape, integer ? Type(b.getI32Type()) : Type(b.getF32Type())));
-    attrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, b.getStringAttr("input")),
+    attrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, graph::StepRoleAttr::get(&ctx, graph::StepRole::input)),
                                          b.getNamedAttr("kcc.name", b.getStringAttr(layer->name))}));
   }
   Type i64 = RankedTensorType::get({}, b.getI64Type());
-  for (const char *role : {"seed", "step"}) {
+  for (graph::StepRole role : {graph::StepRole::seed, graph::StepRole::step}) {
     types.push_back(i64);
-    attrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, b.getStringAttr(role))}));
+    attrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, graph::StepRoleAttr::get(&ctx, role))}));
   }
   OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
   forward = mb.create<func::FuncOp>(FileLineColLoc::get(b.getStringAttr(model.file), 0, 0), "forward",
@@ -272,6 +272,16 @@ OwningOpRef<ModuleOp> Importer::run(const TrainingSettings &settings) {
   b.create<func::ReturnOp>(forward.getLoc(), result);
   forward.setType(b.getFunctionType(forward.getArgumentTypes(), result.getType()));
   numberWeights();
+  // krun lays image batches out as the layers read them; Keras's
+  // image_data_format is one setting for the whole model.
+  graph::DataFormat format = graph::DataFormat::channels_last;
+  module.walk([&](Operation *op) {
+    if (auto conv = dyn_cast<graph::Conv2DOp>(op))
+      format = conv.getDataFormat();
+    else if (auto pool = dyn_cast<graph::MaxPool2DOp>(op))
+      format = pool.getDataFormat();
+  });
+  module->setAttr(kDataFormatAttr, graph::DataFormatAttr::get(&ctx, format));
   return owned;
 }
 

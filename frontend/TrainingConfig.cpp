@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -429,42 +430,26 @@ TrainingSettings readTrainingSettings(const KerasModel &model, const TrainingOve
   return SettingsReader(model, diag).read(overrides);
 }
 
-mlir::DictionaryAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings &s) {
+graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings &s) {
   mlir::Builder b(ctx);
   const OptimizerSettings &o = s.optimizer;
-  llvm::SmallVector<mlir::NamedAttribute> opt = {
-      b.getNamedAttr("name", b.getStringAttr(o.name)),
-      b.getNamedAttr("lr", b.getF64FloatAttr(o.lr)),
-      b.getNamedAttr("rho", b.getF64FloatAttr(o.rho)),
-      b.getNamedAttr("epsilon", b.getF64FloatAttr(o.epsilon)),
-      b.getNamedAttr("decay", b.getF64FloatAttr(o.decay)),
-      b.getNamedAttr("momentum", b.getF64FloatAttr(o.momentum)),
-      b.getNamedAttr("beta_1", b.getF64FloatAttr(o.beta1)),
-      b.getNamedAttr("beta_2", b.getF64FloatAttr(o.beta2)),
-      b.getNamedAttr("nesterov", b.getBoolAttr(o.nesterov)),
-      b.getNamedAttr("keras", b.getStringAttr(o.keras3 ? "keras3" : "keras2"))};
+  auto f64 = [](double v) { return llvm::APFloat(v); };
+  // Unknown names have been reported with their JSON paths by now; the
+  // fallbacks only keep the module well formed until the errors are printed.
+  auto optimizer = graph::OptimizerAttr::get(
+      ctx, graph::symbolizeOptimizerKind(o.name).value_or(graph::OptimizerKind::rmsprop), f64(o.lr), f64(o.rho),
+      f64(o.epsilon), f64(o.decay), f64(o.momentum), f64(o.beta1), f64(o.beta2), o.nesterov,
+      o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2);
   llvm::SmallVector<mlir::Attribute> metrics;
   for (const std::string &m : s.metrics)
     metrics.push_back(b.getStringAttr(m));
-  llvm::SmallVector<mlir::NamedAttribute> attrs = {
-      b.getNamedAttr("loss", b.getStringAttr(s.loss)),
-      b.getNamedAttr("loss_epsilon", b.getF64FloatAttr(s.lossEpsilon)),
-      b.getNamedAttr("metrics", b.getArrayAttr(metrics)),
-      b.getNamedAttr("optimizer", b.getDictionaryAttr(opt)),
-      b.getNamedAttr("batch_size", b.getI64IntegerAttr(s.batchSize)),
-      b.getNamedAttr("epochs", b.getI64IntegerAttr(s.epochs)),
-      b.getNamedAttr("steps_per_epoch", b.getI64IntegerAttr(s.stepsPerEpoch)),
-      b.getNamedAttr("shuffle", b.getBoolAttr(s.shuffle)),
-      b.getNamedAttr("dataset", b.getStringAttr(s.dataset)),
-      b.getNamedAttr("dataset_task", b.getStringAttr(s.datasetTask)),
-      b.getNamedAttr("dataset_set", b.getStringAttr(s.datasetSet)),
-      b.getNamedAttr("validation", b.getStringAttr(s.validation)),
-      b.getNamedAttr("validation_split", b.getF64FloatAttr(s.validationSplit)),
-      b.getNamedAttr("augment", b.getBoolAttr(s.augment)),
-      b.getNamedAttr("width_shift_range", b.getF64FloatAttr(s.widthShift)),
-      b.getNamedAttr("height_shift_range", b.getF64FloatAttr(s.heightShift)),
-      b.getNamedAttr("horizontal_flip", b.getBoolAttr(s.horizontalFlip))};
-  return b.getDictionaryAttr(attrs);
+  return graph::TrainingAttr::get(
+      ctx, graph::symbolizeLossKind(s.loss).value_or(graph::LossKind::categorical_crossentropy), f64(s.lossEpsilon),
+      b.getArrayAttr(metrics), optimizer, std::max<int64_t>(s.batchSize, 1), std::max<int64_t>(s.epochs, 1),
+      std::max<int64_t>(s.stepsPerEpoch, 0), s.shuffle, s.dataset, s.datasetTask, s.datasetSet,
+      graph::symbolizeValidation(s.validation).value_or(graph::Validation::test),
+      f64(std::clamp(s.validationSplit, 0.0, 0.99)), s.augment, f64(s.widthShift), f64(s.heightShift),
+      s.horizontalFlip);
 }
 
 } // namespace kcc::frontend

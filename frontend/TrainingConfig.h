@@ -12,6 +12,7 @@
 
 #include "frontend/KerasModel.h"
 
+#include "ir/Graph/IR/GraphDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include <optional>
@@ -53,7 +54,7 @@ TrainingSettings readTrainingSettings(const KerasModel &model, const TrainingOve
                                       Diagnostics &diag);
 
 /// The settings as the `kcc.training` module attribute the passes read.
-mlir::DictionaryAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings &s);
+graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings &s);
 
 } // namespace kcc::frontend
 

@@ -10,7 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/schema/FormatVersion.h"
+#include "contract/FormatVersion.h"
 #include "core/ElfLoader.h"
 #include "core/ModelFile.h"
 #include "core/RuntimeError.h"

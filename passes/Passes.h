@@ -24,6 +24,7 @@ namespace kcc {
 /// Names of the module attributes the frontend writes and passes read.
 inline constexpr llvm::StringLiteral kTrainingAttr = "kcc.training";
 inline constexpr llvm::StringLiteral kRoleAttr = "kcc.role";
+inline constexpr llvm::StringLiteral kDataFormatAttr = "kcc.data_format";
 inline constexpr llvm::StringLiteral kGradientOfAttr = "graph.gradient_of";
 inline constexpr llvm::StringLiteral kMemoryAttr = "exec.memory";
 

@@ -20,7 +20,7 @@
 
 #include "codegen/Passes.h"
 
-#include "cpu/Tags.h"
+#include "contract/OneDnnTags.h"
 
 #include "oneapi/dnnl/dnnl.hpp"
 
@@ -63,7 +63,7 @@ public:
     if (tag == "any") {
       t = dnnl_format_tag_any;
     } else {
-      auto known = rt::cpu::tagByName(tag.empty() ? g.plainTag : tag);
+      auto known = contract::tagByName(tag.empty() ? g.plainTag : tag);
       if (!known)
         return false;
       t = static_cast<dnnl_format_tag_t>(*known);
@@ -78,7 +78,7 @@ public:
     // With a unit dimension several tags describe the same bytes, but
     // oneDNN's fast kernels accept only the one they chose (see nameOfDesc):
     // a buffer takes exactly that tag, a reorder between them is a copy.
-    std::string name = rt::cpu::nameOfDesc(dnnl::memory::desc(*md));
+    std::string name = contract::nameOfDesc(dnnl::memory::desc(*md));
     int64_t plain = md->data_type == dnnl_bf16 ? 2 : 4;
     for (int64_t d : g.dims)
       plain *= d;
@@ -185,7 +185,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
         type = BufferType::get(type.getContext(), type.getShape(), b.getBF16Type(), type.getLayout());
       auto src = v.getDefiningOp<AllocOp>();
       copy = b.create<AllocOp>(user->getLoc(), type, src ? src.getKind() : BufferKind::activation,
-                               StringAttr(), IntegerAttr(), IntegerAttr());
+                               StringAttr(), IntegerAttr(), IntegerAttr(), graph::StepRoleAttr());
       layoutOf[copy] = tag;
       geometryOf[copy] = geometryOf.lookup(v);
       b.create<ReorderOp>(user->getLoc(), ValueRange{v}, ValueRange{copy});
@@ -389,7 +389,7 @@ struct CpuAssignLayoutsPass : public kcc::codegen::impl::CpuAssignLayoutsBase<Cp
     // post-ops, and they change which implementation oneDNN picks.
     dnnl::primitive_attr forwardAttr;
     if (auto fwd = dyn_cast<Conv2DOp>(op)) {
-      auto postOps = rt::cpu::activationPostOps(static_cast<int>(fwd.getActivation()));
+      auto postOps = contract::activationPostOps(static_cast<int>(fwd.getActivation()));
       if (!postOps)
         return op->emitError("oneDNN cannot fuse the activation ")
                << graph::stringifyActivation(fwd.getActivation()) << " into a convolution";

@@ -15,60 +15,42 @@ using namespace kcc::graph;
 
 namespace {
 
-/// The optimizer as the frontend normalised it (every field present).
-struct OptimizerConfig {
-  std::string name;
-  DictionaryAttr params;
-
-  double get(StringRef key) const {
-    auto a = params.getAs<FloatAttr>(key);
-    return a ? a.getValueAsDouble() : 0.0;
+/// Names of the per-parameter slots |opt| keeps.
+SmallVector<StringRef> slotsOf(OptimizerAttr opt) {
+  switch (opt.getKind()) {
+  case OptimizerKind::sgd:
+    return !opt.getMomentum().isZero() ? SmallVector<StringRef>{"velocity"} : SmallVector<StringRef>{};
+  case OptimizerKind::rmsprop:
+    return {"accumulator"};
+  case OptimizerKind::adadelta:
+    return {"accumulator", "delta_accumulator"};
+  case OptimizerKind::adam:
+    return {"m", "v"};
   }
-  bool flag(StringRef key) const { return static_cast<bool>(params.getAs<UnitAttr>(key)) ||
-                                           (params.getAs<BoolAttr>(key) && params.getAs<BoolAttr>(key).getValue()); }
-  /// Names of the per-parameter slots this optimizer keeps.
-  SmallVector<StringRef> slots() const {
-    if (name == "sgd")
-      return get("momentum") != 0.0 ? SmallVector<StringRef>{"velocity"} : SmallVector<StringRef>{};
-    if (name == "rmsprop")
-      return {"accumulator"};
-    if (name == "adadelta")
-      return {"accumulator", "delta_accumulator"};
-    return {"m", "v"}; // adam
-  }
-};
+  llvm_unreachable("optimizer kinds are covered");
+}
 
 struct GraphApplyOptimizerPass
     : public kcc::impl::GraphApplyOptimizerBase<GraphApplyOptimizerPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto train = module.lookupSymbol<func::FuncOp>("train_step");
-    auto training = module->getAttrOfType<DictionaryAttr>(kTrainingAttr);
-    auto opt = training ? training.getAs<DictionaryAttr>("optimizer") : nullptr;
-    if (!train || !opt) {
-      module.emitError("needs @train_step and an optimizer in kcc.training");
+    auto training = module->getAttrOfType<TrainingAttr>(kTrainingAttr);
+    if (!train || !training) {
+      module.emitError() << "needs @train_step and a #graph.training attribute '" << kTrainingAttr << "'";
       return signalPassFailure();
     }
-    auto name = opt.getAs<StringAttr>("name");
-    if (!name) {
-      module.emitError("the optimizer in kcc.training has no name");
-      return signalPassFailure();
-    }
-    OptimizerConfig cfg{name.str(), opt};
-    if (!llvm::is_contained({"sgd", "rmsprop", "adadelta", "adam"}, cfg.name)) {
-      module.emitError() << "unsupported optimizer '" << cfg.name << "'";
-      return signalPassFailure();
-    }
+    OptimizerAttr opt = training.getOptimizer();
 
     Block &body = train.getBody().front();
     auto ret = cast<func::ReturnOp>(body.getTerminator());
     OpBuilder b(ret);
     Value step;
     for (unsigned i = 0; i < train.getNumArguments(); ++i)
-      if (auto role = train.getArgAttrOfType<StringAttr>(i, kRoleAttr); role && role.getValue() == "step")
+      if (auto role = train.getArgAttrOfType<StepRoleAttr>(i, kRoleAttr); role && role.getValue() == StepRole::step)
         step = train.getArgument(i);
     if (!step) {
-      train.emitError("@train_step has no argument with kcc.role = \"step\" (the optimizer needs the step count)");
+      train.emitError("@train_step has no argument with kcc.role = #graph.step_role<step> (the optimizer needs the step count)");
       return signalPassFailure();
     }
 
@@ -86,7 +68,7 @@ struct GraphApplyOptimizerPass
         train.emitError() << "result " << i << " is the gradient of unknown variable " << var;
         return signalPassFailure();
       }
-      if (failed(update(b, module, cfg, var, v, step)))
+      if (failed(update(b, module, opt, var, v, step)))
         return signalPassFailure();
     }
     b.create<func::ReturnOp>(ret.getLoc(), kept);
@@ -95,16 +77,16 @@ struct GraphApplyOptimizerPass
     train.setAllResultAttrs(keptAttrs);
   }
 
-  LogicalResult update(OpBuilder &b, ModuleOp module, const OptimizerConfig &cfg,
-                       FlatSymbolRefAttr varRef, Value grad, Value step) {
+  LogicalResult update(OpBuilder &b, ModuleOp module, OptimizerAttr opt, FlatSymbolRefAttr varRef, Value grad,
+                       Value step) {
     auto var = module.lookupSymbol<VariableOp>(varRef);
     Location loc = var.getLoc();
     Type type = var.getType();
     Value param = b.create<LoadOp>(loc, type, varRef);
 
-    SmallVector<Value> operands = {param, grad, step};
+    SmallVector<Value> slots;
     SmallVector<FlatSymbolRefAttr> slotRefs;
-    for (StringRef slot : cfg.slots()) {
+    for (StringRef slot : slotsOf(opt)) {
       std::string name = (var.getSymName() + "." + slot).str();
       OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
       mb.setInsertionPointAfter(var);
@@ -113,32 +95,32 @@ struct GraphApplyOptimizerPass
                                                  b.getDictionaryAttr({})),
                             VariableRole::optimizer_state, var.getLayer(), IntegerAttr());
       slotRefs.push_back(FlatSymbolRefAttr::get(b.getContext(), name));
-      operands.push_back(b.create<LoadOp>(loc, type, slotRefs.back()));
+      slots.push_back(b.create<LoadOp>(loc, type, slotRefs.back()));
     }
 
-    auto f64 = [&](StringRef key) { return b.getNamedAttr(key, b.getF64FloatAttr(cfg.get(key))); };
-    SmallVector<NamedAttribute> attrs = {f64("lr"), f64("decay")};
-    SmallVector<Type> types(1 + slotRefs.size(), type);
-    Operation *op;
-    if (cfg.name == "sgd") {
-      attrs.push_back(f64("momentum"));
-      if (cfg.flag("nesterov"))
-        attrs.push_back(b.getNamedAttr("nesterov", b.getUnitAttr()));
-      op = b.create<SGDUpdateOp>(loc, types, operands, attrs);
-    } else if (cfg.name == "rmsprop") {
-      attrs.append({f64("rho"), f64("epsilon")});
-      auto keras = cfg.params.getAs<StringAttr>("keras");
-      attrs.push_back(b.getNamedAttr(
-          "keras", KerasVersionAttr::get(b.getContext(), keras && keras.getValue() == "keras3"
-                                                             ? KerasVersion::keras3
-                                                             : KerasVersion::keras2)));
-      op = b.create<RMSpropUpdateOp>(loc, types, operands, attrs);
-    } else if (cfg.name == "adadelta") {
-      attrs.append({f64("rho"), f64("epsilon")});
-      op = b.create<AdadeltaUpdateOp>(loc, types, operands, attrs);
-    } else {
-      attrs.append({f64("beta_1"), f64("beta_2"), f64("epsilon")});
-      op = b.create<AdamUpdateOp>(loc, types, operands, attrs);
+    auto f64 = [&](const APFloat &v) { return b.getF64FloatAttr(v.convertToDouble()); };
+    Operation *op = nullptr;
+    switch (opt.getKind()) {
+    case OptimizerKind::sgd:
+      op = b.create<SGDUpdateOp>(loc, type, slots.empty() ? Type() : type, param, grad, step,
+                                 slots.empty() ? Value() : slots[0], f64(opt.getLr()), f64(opt.getMomentum()),
+                                 f64(opt.getDecay()), opt.getNesterov() ? b.getUnitAttr() : UnitAttr());
+      break;
+    case OptimizerKind::rmsprop:
+      op = b.create<RMSpropUpdateOp>(loc, type, type, param, grad, step, slots[0], f64(opt.getLr()),
+                                     f64(opt.getRho()), f64(opt.getEpsilon()), f64(opt.getDecay()),
+                                     KerasVersionAttr::get(b.getContext(), opt.getKeras()));
+      break;
+    case OptimizerKind::adadelta:
+      op = b.create<AdadeltaUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1],
+                                      f64(opt.getLr()), f64(opt.getRho()), f64(opt.getEpsilon()),
+                                      f64(opt.getDecay()));
+      break;
+    case OptimizerKind::adam:
+      op = b.create<AdamUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
+                                  f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
+                                  f64(opt.getDecay()));
+      break;
     }
     b.create<StoreOp>(loc, op->getResult(0), varRef);
     for (auto [i, slot] : llvm::enumerate(slotRefs))

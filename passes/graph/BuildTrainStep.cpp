@@ -30,9 +30,9 @@ using namespace kcc::graph;
 
 namespace {
 
-StringRef roleOf(func::FuncOp f, unsigned arg) {
-  auto role = f.getArgAttrOfType<StringAttr>(arg, kRoleAttr);
-  return role ? role.getValue() : "";
+std::optional<StepRole> roleOf(func::FuncOp f, unsigned arg) {
+  auto role = f.getArgAttrOfType<StepRoleAttr>(arg, kRoleAttr);
+  return role ? std::optional(role.getValue()) : std::nullopt;
 }
 
 /// Loss settings read from the module's kcc.training attribute.
@@ -42,29 +42,17 @@ struct LossConfig {
 };
 
 FailureOr<LossConfig> readLoss(ModuleOp module) {
-  auto training = module->getAttrOfType<DictionaryAttr>(kTrainingAttr);
+  auto training = module->getAttrOfType<TrainingAttr>(kTrainingAttr);
   if (!training)
-    return module.emitError() << "module has no '" << kTrainingAttr << "' attribute";
-  LossConfig cfg;
-  auto loss = training.getAs<StringAttr>("loss");
-  if (!loss)
-    return module.emitError() << "training settings name no loss";
-  if (loss.getValue() == "sparse_categorical_crossentropy")
-    cfg.sparse = true;
-  else if (loss.getValue() != "categorical_crossentropy")
-    return module.emitError() << "unsupported loss '" << loss.getValue()
-                              << "' (supported: categorical_crossentropy, "
-                                 "sparse_categorical_crossentropy)";
-  if (auto eps = training.getAs<FloatAttr>("loss_epsilon"))
-    cfg.epsilon = eps.getValueAsDouble();
-  return cfg;
+    return module.emitError() << "module has no #graph.training attribute '" << kTrainingAttr << "'";
+  return LossConfig{training.getLoss() == LossKind::sparse_categorical_crossentropy, training.getLossEpsilon().convertToDouble()};
 }
 
 /// Builds a step function whose arguments are @forward's model inputs
 /// followed by |extra| (role, type) arguments; maps @forward's inputs, and
 /// its seed/step arguments when |extra| provides them, through |mapping|.
 func::FuncOp createStep(ModuleOp module, func::FuncOp forward, StringRef name,
-                        ArrayRef<std::pair<StringRef, Type>> extra,
+                        ArrayRef<std::pair<StepRole, Type>> extra,
                         IRMapping &mapping, SmallVectorImpl<Value> &extraArgs) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
@@ -72,7 +60,7 @@ func::FuncOp createStep(ModuleOp module, func::FuncOp forward, StringRef name,
   SmallVector<DictionaryAttr> argAttrs;
   SmallVector<unsigned> inputArgs;
   for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
-    if (roleOf(forward, i) != "input")
+    if (roleOf(forward, i) != StepRole::input)
       continue;
     inputArgs.push_back(i);
     types.push_back(forward.getArgument(i).getType());
@@ -80,7 +68,7 @@ func::FuncOp createStep(ModuleOp module, func::FuncOp forward, StringRef name,
   }
   for (auto [role, type] : extra) {
     types.push_back(type);
-    argAttrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, b.getStringAttr(role))}));
+    argAttrs.push_back(b.getDictionaryAttr({b.getNamedAttr(kRoleAttr, StepRoleAttr::get(b.getContext(), role))}));
   }
   auto func = b.create<func::FuncOp>(forward.getLoc(), name, b.getFunctionType(types, {}));
   func.setAllArgAttrs(argAttrs);
@@ -148,7 +136,7 @@ struct GraphBuildTrainStepPass
     IRMapping mapping;
     SmallVector<Value> extra;
     func::FuncOp eval = createStep(module, forward, "eval_step",
-                                   {{"target", targetType}, {"mask", maskType}}, mapping, extra);
+                                   {{StepRole::target, targetType}, {StepRole::mask, maskType}}, mapping, extra);
     OpBuilder b = OpBuilder::atBlockEnd(&eval.getBody().front());
     Value result;
     for (Operation &op : forward.getBody().front()) {
@@ -181,14 +169,14 @@ struct GraphBuildTrainStepPass
     Type i64Scalar = RankedTensorType::get({}, IntegerType::get(ctx, 64));
     bool hasSeed = false;
     for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-      hasSeed |= roleOf(forward, i) == "seed";
+      hasSeed |= roleOf(forward, i) == StepRole::seed;
     if (!hasSeed)
-      return forward.emitError("@forward has no argument with kcc.role = \"seed\"");
+      return forward.emitError("@forward has no argument with kcc.role = #graph.step_role<seed>");
     IRMapping mapping;
     SmallVector<Value> extra;
     func::FuncOp train = createStep(module, forward, "train_step",
-                                    {{"target", targetType}, {"mask", maskType},
-                                     {"seed", i64Scalar}, {"step", i64Scalar}},
+                                    {{StepRole::target, targetType}, {StepRole::mask, maskType},
+                                     {StepRole::seed, i64Scalar}, {StepRole::step, i64Scalar}},
                                     mapping, extra);
     Block &entry = train.getBody().front();
     OpBuilder b = OpBuilder::atBlockEnd(&entry);

@@ -2,9 +2,9 @@
 //
 // For each step function (@train_step, @eval_step):
 //   1. Create an argument-less exec program of the same name; step inputs
-//      become named persistent buffers ("x:<input>", "target", "mask",
-//      "seed", "step"), returned values named outputs ("loss", "correct",
-//      "pred").
+//      become persistent buffers with their #graph.step_role (named
+//      "x:<input>" or after the role), returned values outputs with the
+//      roles loss, correct and pred.
 //   2. Walk the graph ops in order; loads bind the variable's buffer, and
 //      every other op is handed to its family's lowering (Lower*.cpp).
 //   3. Replace the graph functions (and @forward) by the programs.
@@ -46,27 +46,28 @@ Value LoweringContext::alloc(Location loc, ArrayRef<int64_t> shape, Type element
                              exec::BufferKind kind) {
   auto type = exec::BufferType::get(builder.getContext(), shape, elementType, StringAttr());
   return builder.create<exec::AllocOp>(loc, type, kind, StringAttr(), IntegerAttr(),
-                                       IntegerAttr());
+                                       IntegerAttr(), graph::StepRoleAttr());
 }
 
 Value LoweringContext::named(Location loc, StringRef name, RankedTensorType type,
-                             exec::BufferKind kind) {
+                             exec::BufferKind kind, std::optional<graph::StepRole> role) {
   if (Value v = namedBuffers.lookup(name))
     return v;
   auto btype = exec::BufferType::get(builder.getContext(), type.getShape(),
                                      type.getElementType(), StringAttr());
   // Persistent buffers are declared at the top of the program.
   OpBuilder top = OpBuilder::atBlockBegin(&program.getBody().front());
-  Value v = top.create<exec::AllocOp>(loc, btype, kind, top.getStringAttr(name),
-                                      IntegerAttr(), IntegerAttr());
+  Value v = top.create<exec::AllocOp>(
+      loc, btype, kind, top.getStringAttr(name), IntegerAttr(), IntegerAttr(),
+      role ? graph::StepRoleAttr::get(top.getContext(), *role) : graph::StepRoleAttr());
   namedBuffers[name] = v;
   return v;
 }
 
-/// Output names of a step's results, in order.
-static StringRef outputName(unsigned i) {
-  static const char *names[] = {"loss", "correct", "pred"};
-  return i < 3 ? names[i] : "";
+/// Roles of a step's results, in order: (loss, correct, predictions).
+static std::optional<graph::StepRole> outputRole(unsigned i) {
+  static const graph::StepRole roles[] = {graph::StepRole::loss, graph::StepRole::correct, graph::StepRole::pred};
+  return i < 3 ? std::optional(roles[i]) : std::nullopt;
 }
 
 Value LoweringContext::resultBuffer(Value tensor, exec::BufferKind kind) {
@@ -80,9 +81,9 @@ Value LoweringContext::resultBuffer(Value tensor, exec::BufferKind kind) {
                                                                   : exec::BufferKind::optimizer_state);
       break;
     }
-    if (isa<func::ReturnOp>(use.getOwner()) && !outputName(use.getOperandNumber()).empty()) {
-      buffer = named(tensor.getLoc(), outputName(use.getOperandNumber()), type,
-                     exec::BufferKind::output);
+    auto role = outputRole(use.getOperandNumber());
+    if (isa<func::ReturnOp>(use.getOwner()) && role) {
+      buffer = named(tensor.getLoc(), graph::stringifyStepRole(*role), type, exec::BufferKind::output, role);
       break;
     }
   }
@@ -153,18 +154,17 @@ struct GraphLowerToExecPass
 
     SmallVector<Attribute> inputNames;
     for (BlockArgument arg : step.getArguments()) {
-      auto role = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kRoleAttr);
+      auto role = step.getArgAttrOfType<graph::StepRoleAttr>(arg.getArgNumber(), kRoleAttr);
       auto argName = step.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "kcc.name");
       if (!role)
-        return step.emitError() << "argument " << arg.getArgNumber() << " has no kcc.role";
-      std::string bufferName = role.getValue() == "input"
-                                   ? "x:" + (argName ? argName.getValue().str() : std::to_string(arg.getArgNumber()))
-                                   : role.getValue().str();
-      if (role.getValue() == "input")
+        return step.emitError() << "argument " << arg.getArgNumber() << " has no kcc.role = #graph.step_role<...>";
+      bool input = role.getValue() == graph::StepRole::input;
+      std::string bufferName = input ? "x:" + (argName ? argName.getValue().str() : std::to_string(arg.getArgNumber()))
+                                     : graph::stringifyStepRole(role.getValue()).str();
+      if (input)
         inputNames.push_back(b.getStringAttr(bufferName));
-      ctx.bind(arg, ctx.named(step.getLoc(), bufferName,
-                              llvm::cast<RankedTensorType>(arg.getType()),
-                              exec::BufferKind::input));
+      ctx.bind(arg, ctx.named(step.getLoc(), bufferName, llvm::cast<RankedTensorType>(arg.getType()),
+                              exec::BufferKind::input, role.getValue()));
     }
 
     // Model inputs in the order the runtime must fill them.
@@ -203,9 +203,9 @@ struct GraphLowerToExecPass
     }
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-        StringRef name = outputName(i);
-        Value target = ctx.named(loc, name, llvm::cast<RankedTensorType>(v.getType()),
-                                 exec::BufferKind::output);
+        auto role = outputRole(i);
+        Value target = ctx.named(loc, graph::stringifyStepRole(*role), llvm::cast<RankedTensorType>(v.getType()),
+                                 exec::BufferKind::output, role);
         if (ctx.bufferOf(v) != target)
           copyInto(ctx, loc, ctx.bufferOf(v), target);
       }

@@ -49,9 +49,10 @@ public:
   /// A fresh transient buffer of |shape| and |elementType|.
   mlir::Value alloc(mlir::Location loc, llvm::ArrayRef<int64_t> shape,
                     mlir::Type elementType, exec::BufferKind kind);
-  /// The persistent buffer named |name| (a variable, step input or output).
-  mlir::Value named(mlir::Location loc, llvm::StringRef name,
-                    mlir::RankedTensorType type, exec::BufferKind kind);
+  /// The persistent buffer named |name| (a variable, step input or output;
+  /// the latter two with their |role|).
+  mlir::Value named(mlir::Location loc, llvm::StringRef name, mlir::RankedTensorType type,
+                    exec::BufferKind kind, std::optional<graph::StepRole> role = std::nullopt);
   /// The buffer that will hold op result |tensor|: a variable's own buffer
   /// if the value is stored to it, a named output if the step returns it,
   /// else a fresh transient buffer. Binds it.

@@ -2,7 +2,7 @@
 
 #include "core/Checkpoint.h"
 
-#include "codegen/schema/FormatVersion.h"
+#include "contract/FormatVersion.h"
 #include "core/RuntimeError.h"
 #include "runtime/core/checkpoint_generated.h"
 #include "support/Output.h"

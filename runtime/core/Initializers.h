@@ -10,7 +10,7 @@
 #ifndef KCC_RUNTIME_CORE_INITIALIZERS_H
 #define KCC_RUNTIME_CORE_INITIALIZERS_H
 
-#include "codegen/schema/model_generated.h"
+#include "contract/model_generated.h"
 
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 
 #include "core/ModelFile.h"
 
-#include "codegen/schema/FormatVersion.h"
+#include "contract/FormatVersion.h"
 #include "core/RuntimeError.h"
 
 #include <cstdio>

@@ -3,7 +3,7 @@
 #ifndef KCC_RUNTIME_CORE_MODELFILE_H
 #define KCC_RUNTIME_CORE_MODELFILE_H
 
-#include "codegen/schema/model_generated.h"
+#include "contract/model_generated.h"
 
 #include <string>
 #include <vector>

@@ -49,9 +49,14 @@ Session::Session(const ModelFile &f, int threads) : file(f) {
     device = makeCudaBackend(model(), f.path());
   else
     throw RuntimeError(f.path() + ": compiled for the unknown target '" + target + "'");
-  for (uint32_t i = 0; i < model().buffers()->size(); ++i)
-    if (const flatbuffers::String *n = model().buffers()->Get(i)->name())
+  for (uint32_t i = 0; i < model().buffers()->size(); ++i) {
+    const bin::Buffer &b = *model().buffers()->Get(i);
+    if (const flatbuffers::String *n = b.name())
       named[n->str()] = i;
+    if (b.role() != bin::BufferRole::None && b.role() != bin::BufferRole::Input &&
+        !roles.emplace(b.role(), i).second)
+      throw RuntimeError(f.path() + ": two buffers have the role " + bin::EnumNameBufferRole(b.role()));
+  }
   build(*model().train(), trainProgram, trainStats);
   build(*model().eval(), evalProgram, evalStats);
 }
@@ -60,6 +65,13 @@ uint32_t Session::buffer(const std::string &name) const {
   auto it = named.find(name);
   if (it == named.end())
     throw RuntimeError(path() + ": model.bin has no buffer '" + name + "'");
+  return it->second;
+}
+
+uint32_t Session::bufferWithRole(bin::BufferRole role) const {
+  auto it = roles.find(role);
+  if (it == roles.end())
+    throw RuntimeError(path() + ": model.bin has no buffer with the role " + bin::EnumNameBufferRole(role));
   return it->second;
 }
 

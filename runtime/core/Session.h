@@ -37,6 +37,9 @@ public:
   /// Index of the buffer named |name|; throws RuntimeError if absent.
   uint32_t buffer(const std::string &name) const;
   bool hasBuffer(const std::string &name) const { return named.count(name) != 0; }
+  /// Index of the one step buffer with |role| (not Input: see
+  /// Model.inputs); throws RuntimeError if the file has none.
+  uint32_t bufferWithRole(bin::BufferRole role) const;
   const bin::Buffer &bufferInfo(uint32_t index) const { return *model().buffers()->Get(index); }
 
   /// Draws every variable from its initializer (optimizer state to zero).
@@ -59,6 +62,7 @@ private:
   const ModelFile &file;
   std::unique_ptr<Backend> device;
   std::map<std::string, uint32_t> named;
+  std::map<bin::BufferRole, uint32_t> roles;
   std::vector<std::unique_ptr<Executor>> trainProgram, evalProgram;
 
   void build(const bin::Program &p, std::vector<std::unique_ptr<Executor>> &out,

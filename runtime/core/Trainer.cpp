@@ -47,12 +47,16 @@ struct StepIO {
   explicit StepIO(Session &s) {
     for (const flatbuffers::String *n : *s.model().inputs())
       inputs.push_back(s.buffer(n->str()));
-    target = s.buffer("target"), mask = s.buffer("mask"), seed = s.buffer("seed");
-    step = s.buffer("step"), loss = s.buffer("loss"), correct = s.buffer("correct");
-    pred = s.buffer("pred");
+    using R = bin::BufferRole;
+    target = s.bufferWithRole(R::Target), mask = s.bufferWithRole(R::Mask), seed = s.bufferWithRole(R::Seed);
+    step = s.bufferWithRole(R::Step), loss = s.bufferWithRole(R::Loss), correct = s.bufferWithRole(R::Correct);
+    pred = s.bufferWithRole(R::Pred);
     const bin::Buffer &t = s.bufferInfo(target);
     sparse = t.dtype() == bin::DType::I32;
-    batch = t.shape()->Get(0);
+    batch = s.model().training()->batch_size();
+    if (t.shape()->size() == 0 || t.shape()->Get(0) != batch)
+      throw RuntimeError(s.path() + ": the target buffer's first dimension is not the batch size " +
+                         std::to_string(batch));
     const bin::Buffer &p = s.bufferInfo(pred);
     classes = p.shape()->Get(p.shape()->size() - 1);
   }
@@ -310,8 +314,7 @@ int train(Session &s, const TrainOptions &o) {
   if (datasetName.empty())
     throw RuntimeError(s.path() + ": the model names no dataset; pass --dataset mnist|cifar10|babi");
   data::DatasetOptions dopts;
-  const bin::Buffer &firstInput = s.bufferInfo(io.inputs[0]);
-  if (firstInput.shape()->size() == 4 && firstInput.shape()->Get(1) == 3 && firstInput.shape()->Get(3) != 3)
+  if (s.model().data_format() == bin::DataFormat::ChannelsFirst)
     dopts.image_layout = "channels_first";
   if (t.dataset_task() && t.dataset_task()->size())
     dopts.babi_task = t.dataset_task()->str();

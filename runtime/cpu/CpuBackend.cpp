@@ -3,7 +3,7 @@
 #include "cpu/CpuBackend.h"
 
 #include "core/RuntimeError.h"
-#include "cpu/Tags.h"
+#include "contract/OneDnnTags.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +17,7 @@
 namespace kcc::rt::cpu {
 
 using dnnl::memory;
+using contract::tagByName;
 
 dnnl::memory::desc CpuContext::plainDesc(uint32_t index, const memory::dims &dims) const {
   memory::dims strides(dims.size(), 1);

@@ -7,7 +7,7 @@
 
 #include "cpu/Bf16.h"
 #include "cpu/CpuBackend.h"
-#include "cpu/Tags.h"
+#include "contract/OneDnnTags.h"
 
 #include "core/RuntimeError.h"
 
@@ -15,6 +15,7 @@
 namespace kcc::rt::cpu {
 
 using dnnl::memory;
+using contract::activationPostOps;
 
 namespace {
 

@@ -13,7 +13,7 @@
 #include "core/Backend.h"
 
 #include "core/RuntimeError.h"
-#include "cpu/Tags.h"
+#include "contract/OneDnnTags.h"
 
 #include <cublas_v2.h>
 #include <cuda.h>
@@ -517,7 +517,7 @@ private:
     dnnl::stream s(cpu);
     dnnl::memory::dims dims(b.layout_dims()->begin(), b.layout_dims()->end());
     auto tag = [](const flatbuffers::String *n) {
-      auto t = cpu::tagByName(n->str());
+      auto t = contract::tagByName(n->str());
       if (!t)
         throw RuntimeError("model.bin uses the layout '" + n->str() + "', which this krun does not know");
       return *t;

@@ -43,14 +43,16 @@ def Exec_AllocOp : Exec_Op<"alloc"> {
   let description = [{
     Weights, optimizer slots, inputs and outputs carry a `name` (the variable
     symbol or the input's name) and live for the whole run; every `exec.alloc`
-    with the same name in any program is the same storage. Unnamed buffers are
+    with the same name in any program is the same storage. A step's inputs
+    and outputs also carry their `role`, which model.bin hands to krun. Unnamed buffers are
     transient and share memory according to their lifetimes. The memory plan
     fills in `offset`; a target that pads layouts fills in `bytes`.
 
     Example: `%0 = exec.alloc {kind = #exec.kind<activation>} : !exec.buffer<128x512xf32>`
   }];
   let arguments = (ins Exec_BufferKindAttr:$kind, OptionalAttr<StrAttr>:$name,
-                       OptionalAttr<I64Attr>:$offset, OptionalAttr<I64Attr>:$bytes);
+                       OptionalAttr<I64Attr>:$offset, OptionalAttr<I64Attr>:$bytes,
+                       OptionalAttr<Graph_StepRoleAttr>:$role);
   let results = (outs Exec_Buffer:$result);
   let assemblyFormat = "attr-dict `:` type($result)";
   let extraClassDeclaration = [{

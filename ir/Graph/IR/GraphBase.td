@@ -30,6 +30,18 @@ def Graph_Dialect : Dialect {
 class Graph_Op<string mnemonic, list<Trait> traits = []>
     : Op<Graph_Dialect, mnemonic, traits>;
 
+// A double in an attribute (`lr = 1.000000e-03`): compared and hashed
+// bitwise, read back exactly; accessors return llvm::APFloat. Left out of
+// the text when it has its default.
+class Graph_F64Parameter<string default> : APFloatParameter<""> {
+  let defaultValue = "::llvm::APFloat(" # default # ")";
+}
+// A flag (`shuffle = true`), left out when false.
+class Graph_FlagParameter<string desc = ""> : AttrOrTypeParameter<"bool", desc> {
+  let defaultValue = "false";
+  let printer = [{ $_printer << ($_self ? "true" : "false") }];
+}
+
 class Graph_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<Graph_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
@@ -94,6 +106,45 @@ def Graph_VariableRoleAttr : EnumAttr<Graph_Dialect, Graph_VariableRole, "role">
   let assemblyFormat = "`<` $value `>`";
 }
 
+
+// What a step function's argument or result is to the runtime. model.bin
+// carries it as bin::BufferRole (contract/model.fbs), so krun finds the
+// batch's inputs, targets and outputs by role, never by buffer name.
+def Graph_StepRole : I32EnumAttr<"StepRole", "what a step argument or result holds", [
+    I32EnumAttrCase<"input", 0>, I32EnumAttrCase<"target", 1>,
+    I32EnumAttrCase<"mask", 2>, I32EnumAttrCase<"seed", 3>,
+    I32EnumAttrCase<"step", 4>, I32EnumAttrCase<"loss", 5>,
+    I32EnumAttrCase<"correct", 6>, I32EnumAttrCase<"pred", 7>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::kcc::graph";
+}
+def Graph_StepRoleAttr : EnumAttr<Graph_Dialect, Graph_StepRole, "step_role"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+// The loss a model trains on (Keras's canonical names).
+def Graph_LossKind : I32EnumAttr<"LossKind", "training loss", [
+    I32EnumAttrCase<"categorical_crossentropy", 0>,
+    I32EnumAttrCase<"sparse_categorical_crossentropy", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::kcc::graph";
+}
+
+def Graph_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer", [
+    I32EnumAttrCase<"sgd", 0>, I32EnumAttrCase<"rmsprop", 1>,
+    I32EnumAttrCase<"adadelta", 2>, I32EnumAttrCase<"adam", 3>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::kcc::graph";
+}
+
+// Where the numbers reported after each epoch come from.
+def Graph_Validation : I32EnumAttr<"Validation", "validation data", [
+    I32EnumAttrCase<"test", 0>, I32EnumAttrCase<"split", 1>,
+    I32EnumAttrCase<"none", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::kcc::graph";
+}
+
 //===----------------------------------------------------------------------===//
 // Attributes
 //===----------------------------------------------------------------------===//
@@ -112,6 +163,53 @@ def Graph_InitializerAttr : Graph_Attr<"Initializer", "init"> {
   }];
   let parameters = (ins "::mlir::StringAttr":$kind, "::mlir::DictionaryAttr":$params);
   let assemblyFormat = "`<` $kind `,` $params `>`";
+  let genVerifyDecl = 1;
+}
+
+def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
+  let summary = "a Keras optimizer and its hyper-parameters";
+  let description = [{
+    The frontend sets every field to the value Keras would use for the
+    file's generation; fields left out of hand-written IR take the defaults
+    below. Fields an optimizer does not use are ignored by it.
+    `keras` picks the generation's maths where they differ (RMSprop's
+    epsilon placement).
+
+    Example: `#graph.optimizer<kind = rmsprop, lr = 1.0e-03, rho = 8.0e-01, keras = keras2>`
+  }];
+  let parameters = (ins EnumParameter<Graph_OptimizerKind>:$kind, Graph_F64Parameter<"1e-3">:$lr,
+                        Graph_F64Parameter<"0.9">:$rho, Graph_F64Parameter<"1e-7">:$epsilon,
+                        Graph_F64Parameter<"0.0">:$decay, Graph_F64Parameter<"0.0">:$momentum,
+                        Graph_F64Parameter<"0.9">:$beta_1, Graph_F64Parameter<"0.999">:$beta_2,
+                        Graph_FlagParameter<>:$nesterov,
+                        DefaultValuedParameter<"KerasVersion", "KerasVersion::keras3">:$keras);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
+  let summary = "what a model trains on and how: loss, optimizer, run settings";
+  let description = [{
+    The module attribute `kcc.training`, written by the frontend from the
+    Keras file, its `kcc` block and flags. The passes read the loss and the
+    optimizer; the rest travels to model.bin for krun (batch size, epochs,
+    dataset, validation, augmentation).
+
+    Fields at their defaults are left out of the text.
+
+    Example: `#graph.training<loss = categorical_crossentropy, metrics = ["accuracy"], optimizer = <kind = sgd, lr = 1.0e-02>, batch_size = 128, epochs = 20, shuffle = true, dataset = "mnist">`
+  }];
+  let parameters = (ins EnumParameter<Graph_LossKind>:$loss, Graph_F64Parameter<"1e-7">:$loss_epsilon,
+                        OptionalParameter<"::mlir::ArrayAttr">:$metrics, "OptimizerAttr":$optimizer,
+                        DefaultValuedParameter<"int64_t", "32">:$batch_size,
+                        DefaultValuedParameter<"int64_t", "1">:$epochs,
+                        DefaultValuedParameter<"int64_t", "0">:$steps_per_epoch,
+                        Graph_FlagParameter<>:$shuffle, StringRefParameter<"", "\"\"">:$dataset,
+                        StringRefParameter<"", "\"\"">:$dataset_task, StringRefParameter<"", "\"\"">:$dataset_set,
+                        DefaultValuedParameter<"Validation", "Validation::test">:$validation,
+                        Graph_F64Parameter<"0.0">:$validation_split, Graph_FlagParameter<>:$augment,
+                        Graph_F64Parameter<"0.0">:$width_shift_range, Graph_F64Parameter<"0.0">:$height_shift_range,
+                        Graph_FlagParameter<>:$horizontal_flip);
+  let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }
 

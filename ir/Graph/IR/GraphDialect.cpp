@@ -74,3 +74,26 @@ InitializerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   }
   return emitError() << "unknown initializer kind '" << kind.getValue() << "'";
 }
+
+LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError, LossKind, APFloat lossEpsilonF,
+                                   ArrayAttr metrics, OptimizerAttr optimizer, int64_t batchSize, int64_t epochs,
+                                   int64_t stepsPerEpoch, bool, StringRef, StringRef, StringRef, Validation,
+                                   APFloat validationSplitF, bool, APFloat widthShiftF, APFloat heightShiftF, bool) {
+  double lossEpsilon = lossEpsilonF.convertToDouble(), validationSplit = validationSplitF.convertToDouble();
+  double widthShift = widthShiftF.convertToDouble(), heightShift = heightShiftF.convertToDouble();
+  // The frontend checks the user's values with their JSON paths; this keeps
+  // hand-written IR (tests, kcc-opt) to the same ranges krun relies on.
+  if (batchSize <= 0 || epochs <= 0 || stepsPerEpoch < 0)
+    return emitError() << "batch_size and epochs must be positive and steps_per_epoch not negative";
+  if (!(lossEpsilon >= 0 && lossEpsilon < 1))
+    return emitError() << "loss_epsilon must be in [0, 1)";
+  if (metrics && !llvm::all_of(metrics, [](Attribute a) { return llvm::isa<StringAttr>(a); }))
+    return emitError() << "metrics must be strings";
+  if (!(optimizer.getLr().convertToDouble() >= 0))
+    return emitError() << "the learning rate must not be negative";
+  if (!(validationSplit >= 0 && validationSplit < 1))
+    return emitError() << "validation_split must be in [0, 1)";
+  if (!(widthShift >= 0 && widthShift < 1 && heightShift >= 0 && heightShift < 1))
+    return emitError() << "shift ranges must be in [0, 1)";
+  return success();
+}

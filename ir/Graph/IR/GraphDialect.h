@@ -18,6 +18,32 @@
 #include "ir/Graph/IR/GraphDialect.h.inc"
 #include "ir/Graph/IR/GraphEnums.h.inc"
 
+namespace mlir {
+/// Floating-point attribute parameters (Graph_F64Parameter); MLIR 19 parses
+/// integers and strings but not floats. The printer side is AsmPrinter's
+/// operator<<(APFloat), which prints a value that reads back exactly.
+template <>
+struct FieldParser<llvm::APFloat, llvm::APFloat> {
+  static FailureOr<llvm::APFloat> parse(AsmParser &parser) {
+    double value = 0;
+    if (parser.parseFloat(value))
+      return failure();
+    return llvm::APFloat(value);
+  }
+};
+
+/// Flag parameters (Graph_FlagParameter): `true` or `false`.
+template <>
+struct FieldParser<bool, bool> {
+  static FailureOr<bool> parse(AsmParser &parser) {
+    llvm::StringRef word;
+    if (parser.parseKeyword(&word) || (word != "true" && word != "false"))
+      return parser.emitError(parser.getCurrentLocation(), "expected true or false"), failure();
+    return word == "true";
+  }
+};
+} // namespace mlir
+
 #define GET_ATTRDEF_CLASSES
 #include "ir/Graph/IR/GraphAttrs.h.inc"
 

@@ -1,6 +1,44 @@
 // RUN: kcc-opt %s -split-input-file -verify-diagnostics
 
 //===----------------------------------------------------------------------===//
+// graph: training settings (#graph.training, #graph.optimizer)
+//===----------------------------------------------------------------------===//
+
+// expected-error @+3 {{expected ::kcc::graph::OptimizerKind to be one of: sgd, rmsprop, adadelta, adam}}
+// expected-error @+2 {{failed to parse Graph_OptimizerAttr parameter 'kind'}}
+// expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'optimizer'}}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = adagrad>>} {}
+
+// -----
+
+// expected-error @+2 {{expected ::kcc::graph::LossKind to be one of: categorical_crossentropy, sparse_categorical_crossentropy}}
+// expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'loss'}}
+module attributes {kcc.training = #graph.training<loss = mean_squared_error, optimizer = <kind = sgd>>} {}
+
+// -----
+
+// expected-error @+1 {{batch_size and epochs must be positive and steps_per_epoch not negative}}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>, batch_size = 0>} {}
+
+// -----
+
+// expected-error @+1 {{the learning rate must not be negative}}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd, lr = -1.0>>} {}
+
+// -----
+
+// expected-error @+1 {{validation_split must be in [0, 1)}}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>, validation = split, validation_split = 1.5>} {}
+
+// -----
+
+// expected-error @+2 {{expected true or false}}
+// expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'shuffle'}}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>, shuffle = yes>} {}
+
+// -----
+
+//===----------------------------------------------------------------------===//
 // graph: initializers, variables, load/store
 //===----------------------------------------------------------------------===//
 

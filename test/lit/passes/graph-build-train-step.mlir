@@ -5,11 +5,11 @@
 // dropout of dy with the same stream, seed and step (so the same mask).
 
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME:    %[[X:[a-z0-9]+]]: tensor<4x6xf32> {kcc.name = "x", kcc.role = "input"}
-// CHECK-SAME:    %[[T:[a-z0-9]+]]: tensor<4x3xf32> {kcc.role = "target"}
-// CHECK-SAME:    %[[M:[a-z0-9]+]]: tensor<4xf32> {kcc.role = "mask"}
-// CHECK-SAME:    %[[SEED:[a-z0-9]+]]: tensor<i64> {kcc.role = "seed"}
-// CHECK-SAME:    %[[STEP:[a-z0-9]+]]: tensor<i64> {kcc.role = "step"}
+// CHECK-SAME:    %[[X:[a-z0-9]+]]: tensor<4x6xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}
+// CHECK-SAME:    %[[T:[a-z0-9]+]]: tensor<4x3xf32> {kcc.role = #graph.step_role<target>}
+// CHECK-SAME:    %[[M:[a-z0-9]+]]: tensor<4xf32> {kcc.role = #graph.step_role<mask>}
+// CHECK-SAME:    %[[SEED:[a-z0-9]+]]: tensor<i64> {kcc.role = #graph.step_role<seed>}
+// CHECK-SAME:    %[[STEP:[a-z0-9]+]]: tensor<i64> {kcc.role = #graph.step_role<step>}
 // CHECK-SAME:    -> (tensor<f32>, tensor<f32>, tensor<4x3xf32>, tensor<5x3xf32> {graph.gradient_of = @d2.kernel}, tensor<5xf32> {graph.gradient_of = @d1.bias}, tensor<6x5xf32> {graph.gradient_of = @d1.kernel})
 // CHECK:         %[[W1:.*]] = graph.load @d1.kernel
 // CHECK:         graph.matmul %[[X]], %[[W1]]
@@ -34,7 +34,7 @@
 
 // Inference mode: no dropout, no seed/step arguments, no gradients.
 // CHECK-LABEL: func.func @eval_step(
-// CHECK-SAME:    tensor<4x6xf32> {kcc.name = "x", kcc.role = "input"}, %{{.*}}: tensor<4x3xf32> {kcc.role = "target"}, %{{.*}}: tensor<4xf32> {kcc.role = "mask"})
+// CHECK-SAME:    tensor<4x6xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %{{.*}}: tensor<4x3xf32> {kcc.role = #graph.step_role<target>}, %{{.*}}: tensor<4xf32> {kcc.role = #graph.step_role<mask>})
 // CHECK-SAME:    -> (tensor<f32>, tensor<f32>)
 // CHECK-NOT:     graph.dropout
 // CHECK:         %[[ER:.*]] = graph.activation
@@ -42,11 +42,11 @@
 // CHECK-NOT:     graph.dropout
 // CHECK-NOT:     _grad
 // CHECK:         return
-module attributes {kcc.training = {loss = "categorical_crossentropy", loss_epsilon = 1.0e-7 : f64}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @d1.kernel : tensor<6x5xf32> {init = #graph.init<"zeros", {}>, layer = "d1", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @d1.bias : tensor<5xf32> {init = #graph.init<"zeros", {}>, layer = "d1", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @d2.kernel : tensor<5x3xf32> {init = #graph.init<"zeros", {}>, layer = "d2", role = #graph.role<weight>, weight_index = 2 : i64}
-  func.func @forward(%x: tensor<4x6xf32> {kcc.role = "input", kcc.name = "x"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x6xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w1 = graph.load @d1.kernel : tensor<6x5xf32>
     %h = graph.matmul %x, %w1 : (tensor<4x6xf32>, tensor<6x5xf32>) -> tensor<4x5xf32>
     %b1 = graph.load @d1.bias : tensor<5xf32>
@@ -68,8 +68,8 @@ module attributes {kcc.training = {loss = "categorical_crossentropy", loss_epsil
 // integer ids get no gradient.
 
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME:    %[[IDS:[a-z0-9]+]]: tensor<4x5xi32> {kcc.name = "words", kcc.role = "input"}
-// CHECK-SAME:    tensor<4xi32> {kcc.role = "target"}
+// CHECK-SAME:    %[[IDS:[a-z0-9]+]]: tensor<4x5xi32> {kcc.name = "words", kcc.role = #graph.step_role<input>}
+// CHECK-SAME:    tensor<4xi32> {kcc.role = #graph.step_role<target>}
 // CHECK-SAME:    -> (tensor<f32>, tensor<f32>, tensor<4x3xf32>, tensor<2x3xf32> {graph.gradient_of = @out.kernel}, tensor<8xf32> {graph.gradient_of = @lstm.bias}, tensor<2x8xf32> {graph.gradient_of = @lstm.recurrent_kernel}, tensor<6x8xf32> {graph.gradient_of = @lstm.kernel}, tensor<20x6xf32> {graph.gradient_of = @emb.embeddings})
 // CHECK:         %[[E:.*]] = graph.embedding %[[IDS]]
 // CHECK:         %[[H:.*]] = graph.lstm %[[E]], %[[K:.*]], %[[U:.*]], %[[B:[0-9]+]] {
@@ -80,14 +80,14 @@ module attributes {kcc.training = {loss = "categorical_crossentropy", loss_epsil
 // CHECK:         %[[DT:.*]] = graph.embedding_backward %[[IDS]], %[[DX]] {vocab_size = 20 : i64} : (tensor<4x5xi32>, tensor<4x5x6xf32>) -> tensor<20x6xf32>
 // CHECK:         return {{.*}}, %[[DB]], %[[DU]], %[[DK]], %[[DT]] :
 // CHECK-LABEL: func.func @eval_step(
-// CHECK-SAME:    tensor<4xi32> {kcc.role = "target"}
-module attributes {kcc.training = {loss = "sparse_categorical_crossentropy", loss_epsilon = 1.0e-7 : f64}} {
+// CHECK-SAME:    tensor<4xi32> {kcc.role = #graph.step_role<target>}
+module attributes {kcc.training = #graph.training<loss = sparse_categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @emb.embeddings : tensor<20x6xf32> {init = #graph.init<"random_uniform", {minval = -5.0e-02 : f64, maxval = 5.0e-02 : f64}>, layer = "emb", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @lstm.kernel : tensor<6x8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @lstm.recurrent_kernel : tensor<2x8xf32> {init = #graph.init<"orthogonal", {gain = 1.0 : f64}>, layer = "lstm", role = #graph.role<weight>, weight_index = 2 : i64}
   graph.variable @lstm.bias : tensor<8xf32> {init = #graph.init<"lstm_bias", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 3 : i64}
   graph.variable @out.kernel : tensor<2x3xf32> {init = #graph.init<"zeros", {}>, layer = "out", role = #graph.role<weight>, weight_index = 4 : i64}
-  func.func @forward(%ids: tensor<4x5xi32> {kcc.role = "input", kcc.name = "words"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%ids: tensor<4x5xi32> {kcc.role = #graph.step_role<input>, kcc.name = "words"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %t = graph.load @emb.embeddings : tensor<20x6xf32>
     %e = graph.embedding %ids, %t : (tensor<4x5xi32>, tensor<20x6xf32>) -> tensor<4x5x6xf32>
     %w = graph.load @lstm.kernel : tensor<6x8xf32>
@@ -114,12 +114,12 @@ module attributes {kcc.training = {loss = "sparse_categorical_crossentropy", los
 // CHECK:         %{{.*}}, %{{.*}}, %{{.*}} = graph.lstm_backward %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[H]], %[[DS]] {{{.*}}return_sequences{{.*}}} : {{.*}} -> (tensor<3x8xf32>, tensor<2x8xf32>, tensor<8xf32>)
 // CHECK-NOT:     tensor<4x5x3xf32>)
 // CHECK:         return
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @lstm.kernel : tensor<3x8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @lstm.recurrent_kernel : tensor<2x8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @lstm.bias : tensor<8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 2 : i64}
   graph.variable @out.kernel : tensor<10x3xf32> {init = #graph.init<"zeros", {}>, layer = "out", role = #graph.role<weight>, weight_index = 3 : i64}
-  func.func @forward(%x: tensor<4x5x3xf32> {kcc.role = "input", kcc.name = "x"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x5x3xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w = graph.load @lstm.kernel : tensor<3x8xf32>
     %u = graph.load @lstm.recurrent_kernel : tensor<2x8xf32>
     %b = graph.load @lstm.bias : tensor<8xf32>
@@ -154,12 +154,12 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 // CHECK:         %[[DW1:.*]] = graph.conv2d_backward_filter %[[X]], %[[DZ1]] {{{.*}}filter_shape = array<i64: 3, 3, 1, 2>{{.*}}} : (tensor<2x6x6x1xf32>, tensor<2x4x4x2xf32>) -> tensor<3x3x1x2xf32>
 // CHECK-NOT:     graph.conv2d_backward_data
 // CHECK:         return {{.*}}, %[[DW2]], %[[DB1]], %[[DW1]] :
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @c1.kernel : tensor<3x3x1x2xf32> {init = #graph.init<"zeros", {}>, layer = "c1", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @c1.bias : tensor<2xf32> {init = #graph.init<"zeros", {}>, layer = "c1", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @c2.kernel : tensor<1x1x2x2xf32> {init = #graph.init<"zeros", {}>, layer = "c2", role = #graph.role<weight>, weight_index = 2 : i64}
   graph.variable @dense.kernel : tensor<8x3xf32> {init = #graph.init<"zeros", {}>, layer = "dense", role = #graph.role<weight>, weight_index = 3 : i64}
-  func.func @forward(%x: tensor<2x6x6x1xf32> {kcc.role = "input", kcc.name = "img"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<2x3xf32> {
+  func.func @forward(%x: tensor<2x6x6x1xf32> {kcc.role = #graph.step_role<input>, kcc.name = "img"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<2x3xf32> {
     %w1 = graph.load @c1.kernel : tensor<3x3x1x2xf32>
     %c1 = graph.conv2d %x, %w1 {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>} : (tensor<2x6x6x1xf32>, tensor<3x3x1x2xf32>) -> tensor<2x4x4x2xf32>
     %b1 = graph.load @c1.bias : tensor<2xf32>
@@ -198,10 +198,10 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 // CHECK:         %[[DWA:.*]] = graph.matmul %{{.*}}, %[[DHS]] {transpose_a}
 // CHECK:         %[[DW:.*]] = graph.add %[[DWB]], %[[DWA]] : (tensor<3x3xf32>, tensor<3x3xf32>) -> tensor<3x3xf32>
 // CHECK:         return {{.*}}, %[[DW]] :
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @w : tensor<3x3xf32> {init = #graph.init<"zeros", {}>, layer = "shared", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @v : tensor<6x3xf32> {init = #graph.init<"zeros", {}>, layer = "out", role = #graph.role<weight>, weight_index = 1 : i64}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input", kcc.name = "x"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w = graph.load @w : tensor<3x3xf32>
     %h = graph.matmul %x, %w : (tensor<4x3xf32>, tensor<3x3xf32>) -> tensor<4x3xf32>
     %w2 = graph.load @w : tensor<3x3xf32>
@@ -225,10 +225,10 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 // CHECK:         %[[DR:.*]] = graph.reshape %[[DF]] {shape = array<i64: 4, 2, 3>}
 // CHECK:         %[[DH:.*]] = graph.reduce_sum %[[DR]] {axes = array<i64: 1>} : (tensor<4x2x3xf32>) -> tensor<4x3xf32>
 // CHECK:         graph.matmul %{{.*}}, %[[DH]] {transpose_a} : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<3x3xf32>
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @a : tensor<3x3xf32> {init = #graph.init<"zeros", {}>, layer = "a", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @b : tensor<6x3xf32> {init = #graph.init<"zeros", {}>, layer = "b", role = #graph.role<weight>, weight_index = 1 : i64}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input", kcc.name = "x"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %a = graph.load @a : tensor<3x3xf32>
     %h = graph.matmul %x, %a : (tensor<4x3xf32>, tensor<3x3xf32>) -> tensor<4x3xf32>
     %r = graph.repeat %h {times = 2 : i64} : (tensor<4x3xf32>) -> tensor<4x2x3xf32>
@@ -247,10 +247,10 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 // CHECK-LABEL: func.func @train_step(
 // CHECK-SAME:    -> (tensor<f32>, tensor<f32>, tensor<4x3xf32>, tensor<3x3xf32> {graph.gradient_of = @w})
 // CHECK-NOT:     graph.gradient_of = @w.slot
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @w : tensor<3x3xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @w.slot : tensor<4x3xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<optimizer_state>}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input", kcc.name = "x"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w = graph.load @w : tensor<3x3xf32>
     %h = graph.matmul %x, %w : (tensor<4x3xf32>, tensor<3x3xf32>) -> tensor<4x3xf32>
     %s = graph.load @w.slot : tensor<4x3xf32>
@@ -263,7 +263,7 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 // -----
 
 // expected-error @+1 {{no @forward function to differentiate}}
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   func.func @model(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
     return %x : tensor<4x3xf32>
   }
@@ -271,45 +271,27 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 
 // -----
 
-// expected-error @+1 {{module has no 'kcc.training' attribute}}
+// expected-error @+1 {{module has no #graph.training attribute 'kcc.training'}}
 module {
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     return %x : tensor<4x3xf32>
   }
 }
 
 // -----
 
-// expected-error @+1 {{training settings name no loss}}
-module attributes {kcc.training = {batch_size = 4 : i64}} {
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
-    return %x : tensor<4x3xf32>
-  }
-}
-
-// -----
-
-// expected-error @+1 {{unsupported loss 'mean_squared_error' (supported: categorical_crossentropy, sparse_categorical_crossentropy)}}
-module attributes {kcc.training = {loss = "mean_squared_error"}} {
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
-    return %x : tensor<4x3xf32>
-  }
-}
-
-// -----
-
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   // expected-error @+1 {{models with 2 outputs are not supported (one output expected)}}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
     return %x, %x : tensor<4x3xf32>, tensor<4x3xf32>
   }
 }
 
 // -----
 
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
-  // expected-error @+1 {{@forward has no argument with kcc.role = "seed"}}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
+  // expected-error @+1 {{@forward has no argument with kcc.role = #graph.step_role<seed>}}
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     return %x : tensor<4x3xf32>
   }
 }
@@ -318,9 +300,9 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 
 // graph.slice has no gradient rule; the forward model must not use it on a
 // value that depends on a weight.
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @w : tensor<3x6xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w = graph.load @w : tensor<3x6xf32>
     %h = graph.matmul %x, %w : (tensor<4x3xf32>, tensor<3x6xf32>) -> tensor<4x6xf32>
     // expected-error @+1 {{has no gradient rule, so the model cannot be trained through it}}
@@ -333,9 +315,9 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 // -----
 
 // reduce_sum differentiates only RepeatVector-style sums over axis 1.
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @w : tensor<3x3xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
-  func.func @forward(%x: tensor<2x4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<2x4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w = graph.load @w : tensor<3x3xf32>
     %h = graph.matmul %x, %w : (tensor<2x4x3xf32>, tensor<3x3xf32>) -> tensor<2x4x3xf32>
     // expected-error @+1 {{'graph.reduce_sum' op gradient only implemented for a sum over axis 1 of a rank-3 tensor}}
@@ -349,9 +331,9 @@ module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
 
 // The inference step drops dropouts; any other use of the step counter has
 // no value there.
-module attributes {kcc.training = {loss = "categorical_crossentropy"}} {
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @w : tensor<3x3xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
-  func.func @forward(%x: tensor<4x3xf32> {kcc.role = "input"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x3xf32> {
+  func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     // expected-error @+1 {{uses the dropout seed or step outside a dropout}}
     %u = graph.sgd_update %x, %x, %step {lr = 1.0e-02 : f64, momentum = 0.0 : f64, decay = 0.0 : f64} : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<i64>) -> tensor<4x3xf32>
     %w = graph.load @w : tensor<3x3xf32>

@@ -10,19 +10,19 @@
 
 // CHECK-LABEL: func.func @train_step()
 // CHECK-SAME:    attributes {exec.inputs = ["x:x"], exec.program}
-// CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:x"} : <4x6xf32>
-// CHECK-DAG:     %[[T:.*]] = exec.alloc {kind = #exec.kind<input>, name = "target"} : <4x3xf32>
-// CHECK-DAG:     %[[M:.*]] = exec.alloc {kind = #exec.kind<input>, name = "mask"} : <4xf32>
-// CHECK-DAG:     %[[SEED:.*]] = exec.alloc {kind = #exec.kind<input>, name = "seed"} : <i64>
-// CHECK-DAG:     %[[STEP:.*]] = exec.alloc {kind = #exec.kind<input>, name = "step"} : <i64>
+// CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:x", role = #graph.step_role<input>} : <4x6xf32>
+// CHECK-DAG:     %[[T:.*]] = exec.alloc {kind = #exec.kind<input>, name = "target", role = #graph.step_role<target>} : <4x3xf32>
+// CHECK-DAG:     %[[M:.*]] = exec.alloc {kind = #exec.kind<input>, name = "mask", role = #graph.step_role<mask>} : <4xf32>
+// CHECK-DAG:     %[[SEED:.*]] = exec.alloc {kind = #exec.kind<input>, name = "seed", role = #graph.step_role<seed>} : <i64>
+// CHECK-DAG:     %[[STEP:.*]] = exec.alloc {kind = #exec.kind<input>, name = "step", role = #graph.step_role<step>} : <i64>
 // CHECK-DAG:     %[[W1:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "d1.kernel"} : <6x5xf32>
 // CHECK-DAG:     %[[B1:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "d1.bias"} : <5xf32>
 // CHECK-DAG:     %[[W2:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "d2.kernel"} : <5x3xf32>
 // CHECK-DAG:     %[[A1:.*]] = exec.alloc {kind = #exec.kind<optimizer_state>, name = "d1.kernel.accumulator"} : <6x5xf32>
 // CHECK-DAG:     %[[A2:.*]] = exec.alloc {kind = #exec.kind<optimizer_state>, name = "d2.kernel.accumulator"} : <5x3xf32>
-// CHECK-DAG:     %[[LOSS:.*]] = exec.alloc {kind = #exec.kind<output>, name = "loss"} : <f32>
-// CHECK-DAG:     %[[CORRECT:.*]] = exec.alloc {kind = #exec.kind<output>, name = "correct"} : <f32>
-// CHECK-DAG:     %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred"} : <4x3xf32>
+// CHECK-DAG:     %[[LOSS:.*]] = exec.alloc {kind = #exec.kind<output>, name = "loss", role = #graph.step_role<loss>} : <f32>
+// CHECK-DAG:     %[[CORRECT:.*]] = exec.alloc {kind = #exec.kind<output>, name = "correct", role = #graph.step_role<correct>} : <f32>
+// CHECK-DAG:     %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred", role = #graph.step_role<pred>} : <4x3xf32>
 // CHECK:         %[[H:.*]] = exec.alloc {kind = #exec.kind<activation>} : <4x5xf32>
 // CHECK-NEXT:    exec.matmul ins(%[[X]], %[[W1]], %[[B1]] : !exec.buffer<4x6xf32>, !exec.buffer<6x5xf32>, !exec.buffer<5xf32>) outs(%[[H]] : !exec.buffer<4x5xf32>) {activation = #graph.activation<relu>, k = 6 : i64, m = 4 : i64, n = 5 : i64}
 // CHECK-NEXT:    %[[D:.*]] = exec.alloc {kind = #exec.kind<activation>} : <4x5xf32>
@@ -58,7 +58,7 @@
 // CHECK-LABEL: func.func @eval_step()
 // CHECK-SAME:    attributes {exec.inputs = ["x:x"], exec.program}
 // CHECK-DAG:     exec.alloc {kind = #exec.kind<weight>, name = "d1.kernel"} : <6x5xf32>
-// CHECK-DAG:     exec.alloc {kind = #exec.kind<output>, name = "loss"} : <f32>
+// CHECK-DAG:     exec.alloc {kind = #exec.kind<output>, name = "loss", role = #graph.step_role<loss>} : <f32>
 // CHECK-NOT:     name = "seed"
 // CHECK-NOT:     name = "pred"
 // CHECK:         exec.matmul
@@ -83,10 +83,10 @@ module {
   graph.variable @d1.bias : tensor<5xf32> {init = #graph.init<"zeros", {}>, layer = "d1", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @d2.kernel : tensor<5x3xf32> {init = #graph.init<"zeros", {}>, layer = "d2", role = #graph.role<weight>, weight_index = 2 : i64}
   graph.variable @d2.kernel.accumulator : tensor<5x3xf32> {init = #graph.init<"zeros", {}>, layer = "d2", role = #graph.role<optimizer_state>}
-  func.func @forward(%x: tensor<4x6xf32> {kcc.role = "input", kcc.name = "x"}, %seed: tensor<i64> {kcc.role = "seed"}, %step: tensor<i64> {kcc.role = "step"}) -> tensor<4x6xf32> {
+  func.func @forward(%x: tensor<4x6xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x6xf32> {
     return %x : tensor<4x6xf32>
   }
-  func.func @train_step(%arg0: tensor<4x6xf32> {kcc.name = "x", kcc.role = "input"}, %arg1: tensor<4x3xf32> {kcc.role = "target"}, %arg2: tensor<4xf32> {kcc.role = "mask"}, %arg3: tensor<i64> {kcc.role = "seed"}, %arg4: tensor<i64> {kcc.role = "step"}) -> (tensor<f32>, tensor<f32>, tensor<4x3xf32>) {
+  func.func @train_step(%arg0: tensor<4x6xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %arg1: tensor<4x3xf32> {kcc.role = #graph.step_role<target>}, %arg2: tensor<4xf32> {kcc.role = #graph.step_role<mask>}, %arg3: tensor<i64> {kcc.role = #graph.step_role<seed>}, %arg4: tensor<i64> {kcc.role = #graph.step_role<step>}) -> (tensor<f32>, tensor<f32>, tensor<4x3xf32>) {
     %0 = graph.load @d1.kernel : tensor<6x5xf32> loc(#d1)
     %1 = graph.load @d1.bias : tensor<5xf32> loc(#d1)
     %2 = graph.matmul %arg0, %0, %1 {activation = #graph.activation<relu>} : (tensor<4x6xf32>, tensor<6x5xf32>, tensor<5xf32>) -> tensor<4x5xf32> loc(#d1)
@@ -120,7 +120,7 @@ module {
     graph.store %new_accumulator_3, @d1.kernel.accumulator : tensor<6x5xf32> loc(#d1)
     return %7, %8, %6 : tensor<f32>, tensor<f32>, tensor<4x3xf32>
   }
-  func.func @eval_step(%arg0: tensor<4x6xf32> {kcc.name = "x", kcc.role = "input"}, %arg1: tensor<4x3xf32> {kcc.role = "target"}, %arg2: tensor<4xf32> {kcc.role = "mask"}) -> (tensor<f32>, tensor<f32>) {
+  func.func @eval_step(%arg0: tensor<4x6xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %arg1: tensor<4x3xf32> {kcc.role = #graph.step_role<target>}, %arg2: tensor<4xf32> {kcc.role = #graph.step_role<mask>}) -> (tensor<f32>, tensor<f32>) {
     %0 = graph.load @d1.kernel : tensor<6x5xf32>
     %1 = graph.load @d1.bias : tensor<5xf32>
     %2 = graph.matmul %arg0, %0, %1 {activation = #graph.activation<relu>} : (tensor<4x6xf32>, tensor<6x5xf32>, tensor<5xf32>) -> tensor<4x5xf32>
@@ -143,11 +143,11 @@ module {
 // The input is not varied: no input gradient.
 
 // CHECK-LABEL: func.func @train_step()
-// CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:x"} : <4x5x3xf32>
+// CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:x", role = #graph.step_role<input>} : <4x5x3xf32>
 // CHECK-DAG:     %[[W:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "lstm.kernel"} : <3x8xf32>
 // CHECK-DAG:     %[[R:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "lstm.recurrent_kernel"} : <2x8xf32>
 // CHECK-DAG:     %[[B:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "lstm.bias"} : <8xf32>
-// CHECK-DAG:     %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred"} : <4x2xf32>
+// CHECK-DAG:     %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred", role = #graph.step_role<pred>} : <4x2xf32>
 // CHECK:         %[[XT:.*]] = exec.alloc {kind = #exec.kind<activation>} : <5x4x3xf32>
 // CHECK-NEXT:    exec.kernel ins(%[[X]] : !exec.buffer<4x5x3xf32>) outs(%[[XT]] : !exec.buffer<5x4x3xf32>) {domain = 20 : i64, kernel = @transpose_0}
 // CHECK-NEXT:    %[[G:.*]] = exec.alloc {kind = #exec.kind<activation>} : <5x4x8xf32>
@@ -178,7 +178,7 @@ module {
   graph.variable @lstm.kernel : tensor<3x8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @lstm.recurrent_kernel : tensor<2x8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @lstm.bias : tensor<8xf32> {init = #graph.init<"zeros", {}>, layer = "lstm", role = #graph.role<weight>, weight_index = 2 : i64}
-  func.func @train_step(%arg0: tensor<4x5x3xf32> {kcc.name = "x", kcc.role = "input"}, %arg1: tensor<4x2xf32> {kcc.role = "target"}, %arg2: tensor<4xf32> {kcc.role = "mask"}, %arg3: tensor<i64> {kcc.role = "seed"}, %arg4: tensor<i64> {kcc.role = "step"}) -> (tensor<f32>, tensor<f32>, tensor<4x2xf32>) {
+  func.func @train_step(%arg0: tensor<4x5x3xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %arg1: tensor<4x2xf32> {kcc.role = #graph.step_role<target>}, %arg2: tensor<4xf32> {kcc.role = #graph.step_role<mask>}, %arg3: tensor<i64> {kcc.role = #graph.step_role<seed>}, %arg4: tensor<i64> {kcc.role = #graph.step_role<step>}) -> (tensor<f32>, tensor<f32>, tensor<4x2xf32>) {
     %0 = graph.load @lstm.kernel : tensor<3x8xf32> loc(#lstm)
     %1 = graph.load @lstm.recurrent_kernel : tensor<2x8xf32> loc(#lstm)
     %2 = graph.load @lstm.bias : tensor<8xf32> loc(#lstm)
@@ -212,7 +212,7 @@ module {
 // transposed back to [N, T, C] straight into the returned buffer.
 
 // CHECK-LABEL: func.func @train_step()
-// CHECK:         %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred"} : <4x5x3xf32>
+// CHECK:         %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred", role = #graph.step_role<pred>} : <4x5x3xf32>
 // CHECK:         exec.lstm_forward ins(%{{.*}}) outs(%{{.*}}, %[[H:.*]], %{{.*}} : {{.*}}) {batch = 4 : i64, cell = @seq_cell_0, steps = 5 : i64, units = 2 : i64}
 // CHECK-NEXT:    %[[Y:.*]] = exec.alloc {kind = #exec.kind<activation>} : <4x5x2xf32>
 // CHECK-NEXT:    exec.kernel ins(%[[H]] : !exec.buffer<6x4x2xf32>) outs(%[[Y]] : !exec.buffer<4x5x2xf32>) {domain = 20 : i64, kernel = @transpose_1}
@@ -227,7 +227,7 @@ module {
   graph.variable @seq.kernel : tensor<3x8xf32> {init = #graph.init<"zeros", {}>, layer = "seq", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @seq.recurrent_kernel : tensor<2x8xf32> {init = #graph.init<"zeros", {}>, layer = "seq", role = #graph.role<weight>, weight_index = 1 : i64}
   graph.variable @seq.bias : tensor<8xf32> {init = #graph.init<"zeros", {}>, layer = "seq", role = #graph.role<weight>, weight_index = 2 : i64}
-  func.func @train_step(%x: tensor<4x5x3xf32> {kcc.name = "x", kcc.role = "input"}, %dy: tensor<4x5x2xf32> {kcc.role = "target"}) -> (tensor<f32>, tensor<f32>, tensor<4x5x3xf32>) {
+  func.func @train_step(%x: tensor<4x5x3xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %dy: tensor<4x5x2xf32> {kcc.role = #graph.step_role<target>}) -> (tensor<f32>, tensor<f32>, tensor<4x5x3xf32>) {
     %w = graph.load @seq.kernel : tensor<3x8xf32> loc(#seq)
     %u = graph.load @seq.recurrent_kernel : tensor<2x8xf32> loc(#seq)
     %b = graph.load @seq.bias : tensor<8xf32> loc(#seq)
@@ -248,9 +248,9 @@ module {
 // mode with an i8 workspace output that the backward reads.
 
 // CHECK-LABEL: func.func @train_step()
-// CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:img"} : <2x6x6x1xf32>
+// CHECK-DAG:     %[[X:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:img", role = #graph.step_role<input>} : <2x6x6x1xf32>
 // CHECK-DAG:     %[[F:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "c.kernel"} : <3x3x1x4xf32>
-// CHECK-DAG:     %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred"} : <2x4xf32>
+// CHECK-DAG:     %[[PRED:.*]] = exec.alloc {kind = #exec.kind<output>, name = "pred", role = #graph.step_role<pred>} : <2x4xf32>
 // CHECK:         %[[Y:.*]] = exec.alloc {kind = #exec.kind<activation>} : <2x3x3x4xf32>
 // CHECK-NEXT:    exec.conv2d ins(%[[X]], %[[F]], %{{.*}} : {{.*}}) outs(%[[Y]] : {{.*}}) {activation = #graph.activation<relu>, batch = 2 : i64, data_format = #graph.data_format<channels_last>, dilations = array<i64: 1, 1>, in_channels = 1 : i64, in_height = 6 : i64, in_width = 6 : i64, kernel_height = 3 : i64, kernel_width = 3 : i64, out_channels = 4 : i64, out_height = 3 : i64, out_width = 3 : i64, pads = array<i64: 0, 0, 1, 1>, strides = array<i64: 2, 2>}
 // CHECK-NEXT:    %[[P:.*]] = exec.alloc {kind = #exec.kind<activation>} : <2x1x1x4xf32>
@@ -269,7 +269,7 @@ module {
 module {
   graph.variable @c.kernel : tensor<3x3x1x4xf32> {init = #graph.init<"zeros", {}>, layer = "c", role = #graph.role<weight>, weight_index = 0 : i64}
   graph.variable @c.bias : tensor<4xf32> {init = #graph.init<"zeros", {}>, layer = "c", role = #graph.role<weight>, weight_index = 1 : i64}
-  func.func @train_step(%x: tensor<2x6x6x1xf32> {kcc.name = "img", kcc.role = "input"}, %g: tensor<2x1x1x4xf32> {kcc.role = "target"}) -> (tensor<f32>, tensor<f32>, tensor<2x4xf32>) {
+  func.func @train_step(%x: tensor<2x6x6x1xf32> {kcc.name = "img", kcc.role = #graph.step_role<input>}, %g: tensor<2x1x1x4xf32> {kcc.role = #graph.step_role<target>}) -> (tensor<f32>, tensor<f32>, tensor<2x4xf32>) {
     %w = graph.load @c.kernel : tensor<3x3x1x4xf32> loc(#c)
     %b = graph.load @c.bias : tensor<4xf32> loc(#c)
     %y = graph.conv2d %x, %w, %b {activation = #graph.activation<relu>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = #graph.padding<same>, data_format = #graph.data_format<channels_last>} : (tensor<2x6x6x1xf32>, tensor<3x3x1x4xf32>, tensor<4xf32>) -> tensor<2x3x3x4xf32> loc(#c)
@@ -292,7 +292,7 @@ module {
 // CHECK:         exec.max_pool2d ins(%{{.*}} : !exec.buffer<2x4x4x3xf32>) outs(%{{.*}} : !exec.buffer<2x2x2x3xf32>)
 // CHECK-NOT:     workspace
 module {
-  func.func @eval_step(%x: tensor<2x4x4x3xf32> {kcc.name = "img", kcc.role = "input"}) -> (tensor<f32>, tensor<f32>) {
+  func.func @eval_step(%x: tensor<2x4x4x3xf32> {kcc.name = "img", kcc.role = #graph.step_role<input>}) -> (tensor<f32>, tensor<f32>) {
     %p = graph.max_pool2d %x {pool_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>} : (tensor<2x4x4x3xf32>) -> tensor<2x2x2x3xf32>
     %l = graph.reduce_sum %p {axes = array<i64: 0, 1, 2, 3>} : (tensor<2x2x2x3xf32>) -> tensor<f32>
     return %l, %l : tensor<f32>, tensor<f32>
@@ -305,7 +305,7 @@ module {
 // concat, slice and bias_add as generated kernels; integer ids stay i32.
 
 // CHECK-LABEL: func.func @train_step()
-// CHECK-DAG:     %[[IDS:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:words"} : <4x5xi32>
+// CHECK-DAG:     %[[IDS:.*]] = exec.alloc {kind = #exec.kind<input>, name = "x:words", role = #graph.step_role<input>} : <4x5xi32>
 // CHECK-DAG:     %[[T:.*]] = exec.alloc {kind = #exec.kind<weight>, name = "emb.embeddings"} : <10x3xf32>
 // CHECK:         exec.kernel ins(%[[IDS]], %[[T]] : !exec.buffer<4x5xi32>, !exec.buffer<10x3xf32>) outs(%{{.*}} : !exec.buffer<4x5x3xf32>) {domain = 20 : i64, kernel = @emb_gather_0}
 // CHECK:         exec.kernel ins(%{{.*}} : !exec.buffer<4x3xf32>) outs(%{{.*}} : !exec.buffer<4x2x3xf32>) {domain = 8 : i64, kernel = @rep_repeat_0}
@@ -318,7 +318,7 @@ module {
 #cat = loc("cat")
 module {
   graph.variable @emb.embeddings : tensor<10x3xf32> {init = #graph.init<"zeros", {}>, layer = "emb", role = #graph.role<weight>, weight_index = 0 : i64}
-  func.func @train_step(%ids: tensor<4x5xi32> {kcc.name = "words", kcc.role = "input"}, %q: tensor<4x3xf32> {kcc.name = "q", kcc.role = "input"}, %b: tensor<3xf32> {kcc.role = "target"}, %de: tensor<4x5x3xf32> {kcc.role = "mask"}) -> (tensor<4x2x3xf32>, tensor<10x3xf32>, tensor<4x7x3xf32>) {
+  func.func @train_step(%ids: tensor<4x5xi32> {kcc.name = "words", kcc.role = #graph.step_role<input>}, %q: tensor<4x3xf32> {kcc.name = "q", kcc.role = #graph.step_role<input>}, %b: tensor<3xf32> {kcc.role = #graph.step_role<target>}, %de: tensor<4x5x3xf32> {kcc.role = #graph.step_role<mask>}) -> (tensor<4x2x3xf32>, tensor<10x3xf32>, tensor<4x7x3xf32>) {
     %t = graph.load @emb.embeddings : tensor<10x3xf32> loc(#emb)
     %e = graph.embedding %ids, %t : (tensor<4x5xi32>, tensor<10x3xf32>) -> tensor<4x5x3xf32> loc(#emb)
     %r = graph.repeat %q {times = 2 : i64} : (tensor<4x3xf32>) -> tensor<4x2x3xf32> loc(#rep)
@@ -343,7 +343,7 @@ module {
 
 module {
   // expected-error @+1 {{argument 1 has no kcc.role}}
-  func.func @eval_step(%x: tensor<4xf32> {kcc.role = "input", kcc.name = "x"}, %y: tensor<4xf32>) -> (tensor<f32>, tensor<f32>) {
+  func.func @eval_step(%x: tensor<4xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %y: tensor<4xf32>) -> (tensor<f32>, tensor<f32>) {
     %l = graph.reduce_sum %x {axes = array<i64: 0>} : (tensor<4xf32>) -> tensor<f32>
     return %l, %l : tensor<f32>, tensor<f32>
   }
@@ -352,7 +352,7 @@ module {
 // -----
 
 module {
-  func.func @eval_step(%x: tensor<2xf32> {kcc.role = "input", kcc.name = "x"}) -> (tensor<2xf32>) {
+  func.func @eval_step(%x: tensor<2xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}) -> (tensor<2xf32>) {
     // expected-error @+1 {{only splat tensor constants can be lowered}}
     %c = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
     %s = graph.add %x, %c : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
@@ -363,7 +363,7 @@ module {
 // -----
 
 module {
-  func.func @eval_step(%x: tensor<2xf32> {kcc.role = "input", kcc.name = "x"}) -> (tensor<2xf32>) {
+  func.func @eval_step(%x: tensor<2xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}) -> (tensor<2xf32>) {
     // expected-error @+1 {{has no lowering to exec}}
     %s = arith.addf %x, %x : tensor<2xf32>
     return %s : tensor<2xf32>
@@ -373,7 +373,7 @@ module {
 // -----
 
 module {
-  func.func @train_step(%x: tensor<2x4x4x1xf32> {kcc.role = "input", kcc.name = "x"}, %y: tensor<2x2x2x1xf32> {kcc.role = "target"}) -> (tensor<2x4x4x1xf32>) {
+  func.func @train_step(%x: tensor<2x4x4x1xf32> {kcc.role = #graph.step_role<input>, kcc.name = "x"}, %y: tensor<2x2x2x1xf32> {kcc.role = #graph.step_role<target>}) -> (tensor<2x4x4x1xf32>) {
     // expected-error @+1 {{max_pool2d_backward must follow its forward max_pool2d}}
     %d = graph.max_pool2d_backward %y, %x, %y {pool_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>} : (tensor<2x2x2x1xf32>, tensor<2x4x4x1xf32>, tensor<2x2x2x1xf32>) -> tensor<2x4x4x1xf32>
     return %d : tensor<2x4x4x1xf32>

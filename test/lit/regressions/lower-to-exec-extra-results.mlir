@@ -12,7 +12,7 @@
 // CHECK-NOT: name = ""
 // CHECK-NOT: domain = 6 : i64, elementwise, kernel = @copy
 module {
-  func.func @eval_step(%x: tensor<4xf32> {kcc.name = "x", kcc.role = "input"}, %y: tensor<2x3xf32> {kcc.role = "target"}) -> (tensor<f32>, tensor<f32>, tensor<4xf32>, tensor<4xf32>, tensor<2x3xf32>) {
+  func.func @eval_step(%x: tensor<4xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %y: tensor<2x3xf32> {kcc.role = #graph.step_role<target>}) -> (tensor<f32>, tensor<f32>, tensor<4xf32>, tensor<4xf32>, tensor<2x3xf32>) {
     %l = graph.reduce_sum %x {axes = array<i64: 0>} : (tensor<4xf32>) -> tensor<f32>
     %a = graph.activation %x {kind = #graph.activation<relu>} : (tensor<4xf32>) -> tensor<4xf32>
     %b = graph.activation %y {kind = #graph.activation<relu>} : (tensor<2x3xf32>) -> tensor<2x3xf32>

@@ -74,8 +74,8 @@ inline Imported import(const std::string &json, frontend::ImportOptions options 
     return m;
   auto forward = m.module->lookupSymbol<mlir::func::FuncOp>("forward");
   for (unsigned i = 0; forward && i < forward.getNumArguments(); ++i) {
-    auto role = forward.getArgAttrOfType<mlir::StringAttr>(i, kRoleAttr);
-    if (role && role.getValue() == "input") {
+    auto role = forward.getArgAttrOfType<kcc::graph::StepRoleAttr>(i, kRoleAttr);
+    if (role && role.getValue() == kcc::graph::StepRole::input) {
       std::string s;
       llvm::raw_string_ostream os(s);
       os << forward.getArgument(i).getType();

@@ -217,15 +217,14 @@ TEST(TrainingConfig, KccBlockAndOverrides) {
 TEST(TrainingConfig, TheModuleAttributeCarriesTheSettings) {
   Imported m = import(withOptimizer("2.0.8", "RMSprop", R"({"lr": 0.002})"));
   ASSERT_TRUE(m.module) << m.errors();
-  auto training = m.module->getOperation()->getAttrOfType<mlir::DictionaryAttr>(kcc::kTrainingAttr);
+  auto training = m.module->getOperation()->getAttrOfType<kcc::graph::TrainingAttr>(kcc::kTrainingAttr);
   ASSERT_TRUE(training);
-  auto opt = training.getAs<mlir::DictionaryAttr>("optimizer");
-  ASSERT_TRUE(opt);
-  EXPECT_EQ(opt.getAs<mlir::StringAttr>("name").getValue(), "rmsprop");
-  EXPECT_DOUBLE_EQ(opt.getAs<mlir::FloatAttr>("lr").getValueAsDouble(), 0.002);
-  EXPECT_DOUBLE_EQ(opt.getAs<mlir::FloatAttr>("epsilon").getValueAsDouble(), 1e-8);
-  EXPECT_EQ(opt.getAs<mlir::StringAttr>("keras").getValue(), "keras2");
-  EXPECT_EQ(training.getAs<mlir::StringAttr>("loss").getValue(), "categorical_crossentropy");
+  kcc::graph::OptimizerAttr opt = training.getOptimizer();
+  EXPECT_EQ(opt.getKind(), kcc::graph::OptimizerKind::rmsprop);
+  EXPECT_DOUBLE_EQ(opt.getLr().convertToDouble(), 0.002);
+  EXPECT_DOUBLE_EQ(opt.getEpsilon().convertToDouble(), 1e-8);
+  EXPECT_EQ(opt.getKeras(), kcc::graph::KerasVersion::keras2);
+  EXPECT_EQ(training.getLoss(), kcc::graph::LossKind::categorical_crossentropy);
 }
 
 } // namespace

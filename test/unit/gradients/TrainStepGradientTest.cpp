@@ -84,11 +84,11 @@ Prepared prepare(MLIRContext &ctx, const std::string &json, int64_t idBound, uin
     return p;
   }
   for (unsigned i = 0; i < train.getNumArguments(); ++i) {
-    auto role = train.getArgAttrOfType<StringAttr>(i, kcc::kRoleAttr);
+    auto role = train.getArgAttrOfType<kcc::graph::StepRoleAttr>(i, kcc::kRoleAttr);
     auto type = cast<RankedTensorType>(train.getArgument(i).getType());
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
     bool integer = isa<IntegerType>(type.getElementType());
-    StringRef r = role ? role.getValue() : "";
+    StringRef r = role ? kcc::graph::stringifyStepRole(role.getValue()) : "";
     if (r == "input") {
       RefTensor x(shape);
       for (double &v : x.data)

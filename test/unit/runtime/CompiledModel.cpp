@@ -113,9 +113,9 @@ std::unique_ptr<CompiledModel> CompiledModel::compile(const std::string &json, s
   }
   for (unsigned i = 0; i < train.getNumArguments(); ++i) {
     StepArgument a;
-    auto role = train.getArgAttrOfType<StringAttr>(i, kRoleAttr);
+    auto role = train.getArgAttrOfType<graph::StepRoleAttr>(i, kRoleAttr);
     auto name = train.getArgAttrOfType<StringAttr>(i, "kcc.name");
-    a.role = role ? role.getValue().str() : "";
+    a.role = role ? graph::stringifyStepRole(role.getValue()).str() : "";
     a.name = a.role == "input" ? "x:" + (name ? name.getValue().str() : std::to_string(i)) : a.role;
     auto type = cast<RankedTensorType>(train.getArgument(i).getType());
     a.shape.assign(type.getShape().begin(), type.getShape().end());

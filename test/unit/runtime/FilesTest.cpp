@@ -7,7 +7,7 @@
 
 #include "RuntimeHarness.h"
 
-#include "codegen/schema/FormatVersion.h"
+#include "contract/FormatVersion.h"
 #include "core/ElfLoader.h"
 #include "core/ModelFile.h"
 #include "core/Npy.h"

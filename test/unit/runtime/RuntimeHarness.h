@@ -111,7 +111,7 @@ public:
   }
 
   std::vector<int64_t> predictionShape() {
-    const bin::Buffer &b = session->bufferInfo(session->buffer("pred"));
+    const bin::Buffer &b = session->bufferInfo(session->bufferWithRole(bin::BufferRole::Pred));
     return std::vector<int64_t>(b.shape()->begin(), b.shape()->end());
   }
 

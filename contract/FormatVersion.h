@@ -22,7 +22,8 @@
 
 namespace kcc::bin {
 // 2: lstm_backward sums the weight gradients. 3: checksum trailer.
-inline constexpr uint32_t kFormatVersion = 3;
+// 4: buffers carry their step role; the model its image data format.
+inline constexpr uint32_t kFormatVersion = 4;
 
 inline constexpr char kTrailerMagic[8] = {'K', 'C', 'C', 'S', 'U', 'M', '0', '1'};
 inline constexpr size_t kTrailerBytes = 16;

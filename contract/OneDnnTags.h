@@ -1,4 +1,4 @@
-//===- Tags.h - oneDNN format tags by name --------------------------------===//
+//===- OneDnnTags.h - oneDNN format tags by name --------------------------===//
 //
 // model.bin names buffer layouts by oneDNN's generic tag names ("aBcd16b").
 // kcc picks them by asking oneDNN which layout a primitive prefers and
@@ -7,15 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef KCC_RUNTIME_CPU_TAGS_H
-#define KCC_RUNTIME_CPU_TAGS_H
+#ifndef KCC_CONTRACT_ONEDNNTAGS_H
+#define KCC_CONTRACT_ONEDNNTAGS_H
 
 #include "oneapi/dnnl/dnnl.hpp"
 
 #include <optional>
 #include <string>
 
-namespace kcc::rt::cpu {
+namespace kcc::contract {
 
 /// The tag with this name; std::nullopt if not in kcc's list.
 std::optional<dnnl::memory::format_tag> tagByName(const std::string &name);
@@ -32,6 +32,6 @@ std::string nameOfDesc(const dnnl::memory::desc &desc);
 /// with the same post-ops as krun, so both get the same implementation.
 std::optional<dnnl::post_ops> activationPostOps(int activation);
 
-} // namespace kcc::rt::cpu
+} // namespace kcc::contract
 
-#endif // KCC_RUNTIME_CPU_TAGS_H
+#endif // KCC_CONTRACT_ONEDNNTAGS_H

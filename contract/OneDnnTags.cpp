@@ -1,8 +1,8 @@
-//===- Tags.cpp - oneDNN format tags by name ------------------------------===//
+//===- OneDnnTags.cpp - oneDNN format tags by name ------------------------===//
 
-#include "cpu/Tags.h"
+#include "contract/OneDnnTags.h"
 
-namespace kcc::rt::cpu {
+namespace kcc::contract {
 
 namespace {
 
@@ -87,4 +87,4 @@ std::optional<dnnl::post_ops> activationPostOps(int activation) {
   return std::nullopt;
 }
 
-} // namespace kcc::rt::cpu
+} // namespace kcc::contract
