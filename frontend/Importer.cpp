@@ -289,10 +289,15 @@ OwningOpRef<ModuleOp> importKerasModel(MLIRContext &ctx, const KerasModel &model
                                        const ImportOptions &options, Diagnostics &diag) {
   ctx.loadDialect<graph::GraphDialect, func::FuncDialect, arith::ArithDialect>();
   TrainingSettings settings = readTrainingSettings(model, options.overrides, diag);
-  if (diag.failed())
-    return nullptr;
+  // The layers are checked even when the settings are wrong or missing, so
+  // that one run lists everything a file lacks.
+  bool settingsFailed = diag.failed();
+  settings.batchSize = std::max<int64_t>(settings.batchSize, 1);
   Importer importer(ctx, model, diag);
-  return importer.run(settings);
+  OwningOpRef<ModuleOp> module = importer.run(settings);
+  if (settingsFailed)
+    return nullptr;
+  return module;
 }
 
 } // namespace kcc::frontend

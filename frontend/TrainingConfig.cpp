@@ -164,9 +164,26 @@ public:
       readKcc(k, s);
     if (overrides.batchSize)
       s.batchSize = *overrides.batchSize;
+    if (overrides.loss || overrides.optimizer) {
+      rapidjson::Document flags;
+      if (overrides.loss) {
+        s.loss.clear();
+        readLoss(&flags.SetString(overrides.loss->c_str(), flags.GetAllocator()), "--loss", s);
+      }
+      if (overrides.optimizer) {
+        if (model.generation == Generation::Keras3) {
+          s.optimizer = keras3Defaults(lower(*overrides.optimizer), "--optimizer");
+        } else {
+          flags.SetObject();
+          flags.AddMember("class_name", rapidjson::Value(overrides.optimizer->c_str(), flags.GetAllocator()),
+                          flags.GetAllocator());
+          readKeras2Optimizer(&flags, "--optimizer", s);
+        }
+      }
+    }
     if (s.loss.empty() && !lossNamed)
-      diag.error("", "no loss is given: add Keras's \"training_config\" (or \"compile_config\") "
-                     "or a \"kcc\" block with \"loss\" (see docs/model-json.md)");
+      diag.error("", "no loss is given: pass --loss (and --optimizer), or add Keras's \"training_config\" "
+                     "(or \"compile_config\") or a \"kcc\" block with \"loss\" (see docs/model-json.md)");
     if (s.batchSize < 1)
       diag.error("/kcc/batch_size", "batch size must be positive, got " + std::to_string(s.batchSize));
     return s;

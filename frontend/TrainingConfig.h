@@ -47,6 +47,10 @@ struct TrainingSettings {
 /// Overrides from the command line.
 struct TrainingOverrides {
   std::optional<int64_t> batchSize;
+  /// A loss and an optimizer by Keras name (`kcc --loss/--optimizer`), for
+  /// files without training settings (`model.to_json()`); they replace the
+  /// file's. The optimizer gets the defaults of the file's Keras generation.
+  std::optional<std::string> loss, optimizer;
 };
 
 /// Reads the training settings; problems are reported to |diag|.

@@ -45,6 +45,12 @@ cl::opt<std::string> emitPhase("emit", cl::desc("Print the IR after this phase a
                                cl::value_desc("phase"), cl::cat(kccOptions));
 cl::alias compileTo("compile-to", cl::desc("Alias for --emit"), cl::aliasopt(emitPhase), cl::cat(kccOptions));
 cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch size"), cl::init(0), cl::cat(kccOptions));
+cl::opt<std::string> lossName("loss", cl::desc("Train on this Keras loss (e.g. categorical_crossentropy); replaces the file's"),
+                              cl::value_desc("name"), cl::cat(kccOptions));
+cl::opt<std::string> optimizerName("optimizer",
+                                   cl::desc("Train with this Keras optimizer at its defaults (sgd, rmsprop, adadelta, adam); "
+                                            "replaces the file's"),
+                                   cl::value_desc("name"), cl::cat(kccOptions));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"), cl::cat(kccOptions));
 cl::opt<std::string> cpu("cpu", cl::desc("LLVM CPU name to tune kernels for (default: host)"), cl::cat(kccOptions));
 cl::opt<std::string> cudaArch("cuda-arch", cl::desc("GPU architecture for --target=cuda (default sm_80)"),
@@ -162,6 +168,10 @@ int main(int argc, char **argv) {
     kcc::frontend::ImportOptions options;
     if (batchSize > 0)
       options.overrides.batchSize = batchSize;
+    if (lossName.getNumOccurrences())
+      options.overrides.loss = lossName;
+    if (optimizerName.getNumOccurrences())
+      options.overrides.optimizer = optimizerName;
     module = kcc::frontend::importKerasModel(ctx, *model, options, diag);
   }
   if (!module) {
