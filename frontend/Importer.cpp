@@ -62,9 +62,15 @@ Value Importer::weight(const LayerCall &call, StringRef name, ArrayRef<int64_t> 
     int local = 0;
     for (const WeightRecord &w : weights)
       local += w.layerIndex == call.layer.configIndex;
+    // Keras keeps a frozen layer's weights out of the trainable ones.
+    const rapidjson::Value *trainable = member(call.layer.config, "trainable");
+    if (trainable && !trainable->IsBool()) {
+      diag.error(call.layer.where("trainable"), "expected true or false, found " + json::render(trainable));
+      return nullptr;
+    }
     var = mb.create<graph::VariableOp>(loc(call.layer), sym, RankedTensorType::get(shape, b.getF32Type()),
-                                       init, graph::VariableRole::weight, call.weightOwner,
-                                       IntegerAttr());
+                                       init, graph::VariableRole::weight, call.weightOwner, IntegerAttr(),
+                                       !trainable || trainable->GetBool());
     weights.push_back({call.layer.configIndex, local, var});
   } else if (var.getType().getShape() != shape) {
     // A shared layer called on inputs of another shape.
@@ -228,8 +234,12 @@ bool Importer::importCalls() {
 }
 
 void Importer::numberWeights() {
-  llvm::stable_sort(weights, [](const WeightRecord &a, const WeightRecord &b) {
-    return std::tie(a.layerIndex, a.local) < std::tie(b.layerIndex, b.local);
+  // Keras 3's get_weights() goes layer by layer; Keras 1/2 (and tf.keras)
+  // list every trainable weight first, then the frozen ones.
+  bool frozenLast = model.generation != Generation::Keras3;
+  llvm::stable_sort(weights, [&](WeightRecord a, WeightRecord b) {
+    bool af = frozenLast && !a.var.getTrainable(), bf = frozenLast && !b.var.getTrainable();
+    return std::tie(af, a.layerIndex, a.local) < std::tie(bf, b.layerIndex, b.local);
   });
   for (auto [i, w] : llvm::enumerate(weights))
     w.var.setWeightIndex(static_cast<uint64_t>(i));

@@ -221,7 +221,7 @@ struct GraphBuildTrainStepPass
       ops.push_back(&op);
       if (auto load = dyn_cast<LoadOp>(op)) {
         auto var = module.lookupSymbol<VariableOp>(load.getVariableAttr());
-        if (var && var.getRole() == VariableRole::weight)
+        if (var && var.getRole() == VariableRole::weight && var.getTrainable())
           varied.insert(load.getResult());
         continue;
       }

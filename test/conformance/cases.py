@@ -95,6 +95,13 @@ def activation_layers_rmsprop():
     return compiled(m, optimizers.RMSprop(learning_rate=0.01))
 
 
+def dense_frozen_layer():
+    """trainable=False: Keras leaves the layer's weights alone; Adam keeps no slots."""
+    m = seq((10,), layers.Dense(16, activation="relu", trainable=False), layers.Dense(12, activation="tanh"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
 def rmsprop_inverse_time_decay():
     m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(5, activation="softmax"))
     lr = optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.5)
@@ -222,6 +229,7 @@ CASES = {
     "dense_sparse_adam": Case(dense_sparse_adam, steps=3, sparse=True),
     "activation_layers_rmsprop": Case(activation_layers_rmsprop, steps=2),
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
+    "dense_frozen_layer": Case(dense_frozen_layer, steps=2),
     "conv2d_valid": Case(conv2d_valid),
     "conv2d_same_strides2": Case(conv2d_same_strides2),
     "conv2d_channels_first": Case(conv2d_channels_first),

@@ -46,7 +46,9 @@ def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
     Declares state that lives across steps. `layer` is the Keras layer that
     owns it and `weight_index` its position in Keras's `model.get_weights()`
     (absent for optimizer slots). Its initial value is drawn by the runtime
-    from `init` and the run's seed.
+    from `init` and the run's seed. A weight of a Keras layer with
+    `trainable: false` has `trainable = false`: autodiff gives it no
+    gradient, so the optimizer never changes it (it is still saved).
 
     Example:
     ```mlir
@@ -60,7 +62,8 @@ def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
                        Graph_InitializerAttr:$init,
                        Graph_VariableRoleAttr:$role,
                        StrAttr:$layer,
-                       OptionalAttr<I64Attr>:$weight_index);
+                       OptionalAttr<I64Attr>:$weight_index,
+                       DefaultValuedAttr<BoolAttr, "true">:$trainable);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
 }
 
