@@ -181,6 +181,16 @@ public:
         }
       }
     }
+    // Standalone Keras up to 2.3 (and tf.keras before TF 2.2) measured
+    // "accuracy" with a binary crossentropy as binary_accuracy whatever the
+    // output's shape; later versions go by the shape (BuildTrainStep).
+    const std::string &v = model.kerasVersion;
+    bool byLoss = model.generation != Generation::Keras3 &&
+                  (versionBefore(v, 2, 3, 0) || (v.rfind("2.3.", 0) == 0 && v.find("-tf") == std::string::npos));
+    if (byLoss && s.loss == "binary_crossentropy")
+      for (std::string &m : s.metrics)
+        if (lower(m) == "accuracy" || lower(m) == "acc")
+          m = "binary_accuracy";
     if (s.loss.empty() && !lossNamed)
       diag.error("", "no loss is given: pass --loss (and --optimizer), or add Keras's \"training_config\" "
                      "(or \"compile_config\") or a \"kcc\" block with \"loss\" (see docs/model-json.md)");
@@ -214,9 +224,15 @@ private:
       name = *cls;
       const Value *cfg = member(loss, "config");
       if (json::boolean(member(cfg, "from_logits")).value_or(false))
-        diag.error(path, "losses with from_logits=True are not supported (use a softmax output)");
+        diag.error(path, "losses with from_logits=True are not supported (use a softmax or sigmoid output)");
       if (json::number(member(cfg, "label_smoothing")).value_or(0.0) != 0.0)
         diag.error(path, "label smoothing is not supported");
+      std::string reduction = json::string(member(cfg, "reduction")).value_or("auto");
+      if (reduction != "auto" && reduction != "sum_over_batch_size")
+        diag.error(path + "/config/reduction", "loss reduction '" + reduction +
+                                                   "' is not supported (only the mean, sum_over_batch_size)");
+      if (json::integer(member(cfg, "axis")).value_or(-1) != -1)
+        diag.error(path + "/config/axis", "a loss over an axis other than the last is not supported");
     } else if (loss && loss->IsObject() && loss->MemberCount() == 1) {
       diag.error(path, "one loss per output is supported; this model names several");
       return;
@@ -226,14 +242,22 @@ private:
     } else {
       return;
     }
+    // Keras's names, class names and short aliases, without case or '_'.
+    static const std::pair<const char *, const char *> known[] = {
+        {"categoricalcrossentropy", "categorical_crossentropy"},
+        {"sparsecategoricalcrossentropy", "sparse_categorical_crossentropy"},
+        {"binarycrossentropy", "binary_crossentropy"}, {"bce", "binary_crossentropy"},
+        {"meansquarederror", "mean_squared_error"}, {"mse", "mean_squared_error"},
+        {"meanabsoluteerror", "mean_absolute_error"}, {"mae", "mean_absolute_error"}};
     std::string n = lower(name);
-    if (n == "categoricalcrossentropy")
-      s.loss = "categorical_crossentropy";
-    else if (n == "sparsecategoricalcrossentropy")
-      s.loss = "sparse_categorical_crossentropy";
-    else
-      diag.error(path, "unsupported loss '" + name +
-                           "' (supported: categorical_crossentropy, sparse_categorical_crossentropy)");
+    for (const auto &[alias, canonical] : known)
+      if (n == alias) {
+        s.loss = canonical;
+        return;
+      }
+    diag.error(path, "unsupported loss '" + name +
+                         "' (supported: categorical_crossentropy, sparse_categorical_crossentropy, "
+                         "binary_crossentropy, mean_squared_error, mean_absolute_error)");
   }
 
   /// kcc reports loss and accuracy; any other metric is refused, not dropped.
@@ -261,7 +285,9 @@ private:
         continue;
       }
       std::string n = lower(*name);
-      if (n == "accuracy" || n == "acc" || n == "categoricalaccuracy" || n == "sparsecategoricalaccuracy")
+      if (n == "binaryaccuracy")
+        s.metrics.push_back("binary_accuracy");
+      else if (n == "accuracy" || n == "acc" || n == "categoricalaccuracy" || n == "sparsecategoricalaccuracy")
         s.metrics.push_back(*name);
       else
         diag.error(at, "unsupported metric '" + *name + "' (kcc reports the loss and accuracy)");

@@ -37,15 +37,37 @@ std::optional<StepRole> roleOf(func::FuncOp f, unsigned arg) {
 
 /// Loss settings read from the module's kcc.training attribute.
 struct LossConfig {
-  bool sparse = false;
+  LossKind kind = LossKind::categorical_crossentropy;
   double epsilon = 1e-7;
+  bool binaryAccuracy = false; // the file asks for binary_accuracy by name
+
+  bool sparse() const { return kind == LossKind::sparse_categorical_crossentropy; }
+  /// The per-element loss, for every loss but the two categorical ones.
+  std::optional<ElementLoss> element() const {
+    switch (kind) {
+    case LossKind::categorical_crossentropy:
+    case LossKind::sparse_categorical_crossentropy:
+      return std::nullopt;
+    case LossKind::binary_crossentropy:
+      return ElementLoss::binary_crossentropy;
+    case LossKind::mean_squared_error:
+      return ElementLoss::mean_squared_error;
+    case LossKind::mean_absolute_error:
+      return ElementLoss::mean_absolute_error;
+    }
+    llvm_unreachable("losses are covered");
+  }
 };
 
 FailureOr<LossConfig> readLoss(ModuleOp module) {
   auto training = module->getAttrOfType<TrainingAttr>(kTrainingAttr);
   if (!training)
     return module.emitError() << "module has no #graph.training attribute '" << kTrainingAttr << "'";
-  return LossConfig{training.getLoss() == LossKind::sparse_categorical_crossentropy, training.getLossEpsilon().convertToDouble()};
+  LossConfig cfg{training.getLoss(), training.getLossEpsilon().convertToDouble()};
+  if (ArrayAttr metrics = training.getMetrics())
+    for (Attribute m : metrics)
+      cfg.binaryAccuracy |= cast<StringAttr>(m).getValue() == "binary_accuracy";
+  return cfg;
 }
 
 /// Builds a step function whose arguments are @forward's model inputs
@@ -116,23 +138,31 @@ struct GraphBuildTrainStepPass
     return {target, RankedTensorType::get({n}, p.getElementType())};
   }
 
-  static Value appendLoss(OpBuilder &b, Location loc, Value pred, Value target,
-                          Value mask, double eps) {
-    return makeOp<CrossEntropyOp>(b, loc, RankedTensorType::get({}, b.getF32Type()),
-                                  {pred, target, mask},
-                                  {b.getNamedAttr("epsilon", b.getF64FloatAttr(eps))});
+  static Value appendLoss(OpBuilder &b, Location loc, Value pred, Value target, Value mask,
+                          const LossConfig &cfg) {
+    Type scalar = RankedTensorType::get({}, b.getF32Type());
+    if (auto element = cfg.element())
+      return b.create<ElementLossOp>(loc, scalar, pred, target, mask,
+                                     ElementLossAttr::get(b.getContext(), *element),
+                                     b.getF64FloatAttr(cfg.epsilon));
+    return b.create<CrossEntropyOp>(loc, scalar, pred, target, mask, b.getF64FloatAttr(cfg.epsilon));
   }
 
-  static Value appendAccuracy(OpBuilder &b, Location loc, Value pred, Value target,
-                              Value mask) {
-    return makeOp<AccuracyOp>(b, loc, RankedTensorType::get({}, b.getF32Type()),
-                              {pred, target, mask});
+  /// Keras's "accuracy" is binary_accuracy for a one-unit output, else
+  /// categorical (tf.keras and Keras 3 choose by shape; the frontend names
+  /// binary_accuracy for older files that chose by the loss).
+  static Value appendAccuracy(OpBuilder &b, Location loc, Value pred, Value target, Value mask,
+                              const LossConfig &cfg) {
+    auto shape = llvm::cast<RankedTensorType>(pred.getType()).getShape();
+    bool binary = !cfg.sparse() && (cfg.binaryAccuracy || shape.back() == 1 || (cfg.element() && shape.size() != 2));
+    return b.create<AccuracyOp>(loc, RankedTensorType::get({}, b.getF32Type()), pred, target, mask,
+                                binary ? b.getUnitAttr() : UnitAttr());
   }
 
   LogicalResult buildEvalStep(ModuleOp module, func::FuncOp forward,
                               const LossConfig &cfg) {
     Type pred = forward.getResultTypes()[0];
-    auto [targetType, maskType] = targetAndMaskTypes(pred, cfg.sparse);
+    auto [targetType, maskType] = targetAndMaskTypes(pred, cfg.sparse());
     IRMapping mapping;
     SmallVector<Value> extra;
     func::FuncOp eval = createStep(module, forward, "eval_step",
@@ -154,8 +184,8 @@ struct GraphBuildTrainStepPass
       b.clone(op, mapping);
     }
     Location loc = forward.getLoc();
-    Value l = appendLoss(b, loc, result, extra[0], extra[1], cfg.epsilon);
-    Value acc = appendAccuracy(b, loc, result, extra[0], extra[1]);
+    Value l = appendLoss(b, loc, result, extra[0], extra[1], cfg);
+    Value acc = appendAccuracy(b, loc, result, extra[0], extra[1], cfg);
     b.create<func::ReturnOp>(loc, ValueRange{l, acc});
     eval.setType(b.getFunctionType(eval.getArgumentTypes(), {l.getType(), acc.getType()}));
     return success();
@@ -164,7 +194,7 @@ struct GraphBuildTrainStepPass
   LogicalResult buildTrainStep(ModuleOp module, func::FuncOp forward,
                                const LossConfig &cfg) {
     Type pred = forward.getResultTypes()[0];
-    auto [targetType, maskType] = targetAndMaskTypes(pred, cfg.sparse);
+    auto [targetType, maskType] = targetAndMaskTypes(pred, cfg.sparse());
     MLIRContext *ctx = module.getContext();
     Type i64Scalar = RankedTensorType::get({}, IntegerType::get(ctx, 64));
     bool hasSeed = false;
@@ -189,8 +219,8 @@ struct GraphBuildTrainStepPass
       b.clone(op, mapping);
     }
     Location loc = forward.getLoc();
-    Value lossValue = appendLoss(b, loc, result, extra[0], extra[1], cfg.epsilon);
-    Value correct = appendAccuracy(b, loc, result, extra[0], extra[1]);
+    Value lossValue = appendLoss(b, loc, result, extra[0], extra[1], cfg);
+    Value correct = appendAccuracy(b, loc, result, extra[0], extra[1], cfg);
 
     llvm::MapVector<StringAttr, Value> weightGrads;
     if (failed(differentiate(b, entry, lossValue, weightGrads)))

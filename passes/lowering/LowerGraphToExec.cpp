@@ -173,7 +173,7 @@ struct GraphLowerToExecPass
       ctx.builder.setInsertionPointToEnd(entry);
       if (failed(lowerOp(ctx, &op)))
         return failure();
-      if (isa<graph::CrossEntropyOp>(op))
+      if (isa<graph::CrossEntropyOp, graph::ElementLossOp>(op))
         ctx.inBackward = true;
     }
     ctx.builder.setInsertionPointToEnd(entry);

@@ -304,7 +304,122 @@ void lowerCrossEntropyGrad(LoweringContext &ctx, CrossEntropyGradOp op) {
              });
 }
 
+/// One element's loss term and its derivative with respect to |p|
+/// (graph::ElementLossOp's maths).
+std::pair<Value, Value> elementTerm(OpBuilder &b, Location l, ElementLoss kind, Value p, Value y, double eps) {
+  Value d = subF(b, l, p, y);
+  switch (kind) {
+  case ElementLoss::binary_crossentropy: {
+    Value one = cF32(b, l, 1);
+    Value q = b.create<arith::MinimumFOp>(l, b.create<arith::MaximumFOp>(l, p, cF32(b, l, eps)), cF32(b, l, 1 - eps));
+    Value notY = subF(b, l, one, y), notQ = subF(b, l, one, q);
+    Value term = addF(b, l, mulF(b, l, y, b.create<math::LogOp>(l, q)), mulF(b, l, notY, b.create<math::LogOp>(l, notQ)));
+    Value lo = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, p, cF32(b, l, eps));
+    Value hi = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, p, cF32(b, l, 1 - eps));
+    Value g = subF(b, l, divF(b, l, notY, notQ), divF(b, l, y, q));
+    return {subF(b, l, cF32(b, l, 0), term),
+            b.create<arith::SelectOp>(l, b.create<arith::AndIOp>(l, lo, hi), g, cF32(b, l, 0))};
+  }
+  case ElementLoss::mean_squared_error:
+    return {mulF(b, l, d, d), mulF(b, l, cF32(b, l, 2), d)};
+  case ElementLoss::mean_absolute_error: {
+    Value pos = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, d, cF32(b, l, 0));
+    Value neg = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, d, cF32(b, l, 0));
+    Value sign = b.create<arith::SelectOp>(l, pos, cF32(b, l, 1), b.create<arith::SelectOp>(l, neg, cF32(b, l, -1), cF32(b, l, 0)));
+    return {b.create<math::AbsFOp>(l, d), sign};
+  }
+  }
+  llvm_unreachable("element losses are covered");
+}
+
+/// Samples and elements per sample of a [N, ...] tensor.
+std::pair<int64_t, int64_t> rowsAndElements(Value v) {
+  ArrayRef<int64_t> s = shapeOf(v);
+  return {s[0], numElements(s.drop_front())};
+}
+
+void lowerElementLoss(LoweringContext &ctx, ElementLossOp op) {
+  auto [rows, k] = rowsAndElements(op.getPred());
+  double eps = op.getEpsilon().convertToDouble();
+  ElementLoss kind = op.getKind();
+  ctx.launch(op.getLoc(), "loss",
+             {ctx.bufferOf(op.getPred()), ctx.bufferOf(op.getTarget()), ctx.bufferOf(op.getMask())},
+             ctx.resultBuffer(op.getResult()), 1,
+             [=](OpBuilder &b, Location l, ValueRange m, Value, Value) {
+               Value total = forLoopReduce(b, l, cIndex(b, l, 0), cIndex(b, l, rows), cF32(b, l, 0),
+                                           [&](OpBuilder &rb, Value r, Value acc) {
+                 Value base = affine(rb, l, r, k);
+                 Value row = forLoopReduce(rb, l, cIndex(rb, l, 0), cIndex(rb, l, k), cF32(rb, l, 0),
+                                           [&](OpBuilder &ib, Value j, Value a) {
+                   Value at = addIdx(ib, l, base, j);
+                   return addF(ib, l, a, elementTerm(ib, l, kind, load(ib, l, m[0], at), load(ib, l, m[1], at), eps).first);
+                 });
+                 return addF(rb, l, acc, mulF(rb, l, divF(rb, l, row, cF32(rb, l, k)), load(rb, l, m[2], r)));
+               });
+               Value count = sumOfMask(b, l, m[2], rows);
+               Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, count, cF32(b, l, 0));
+               Value mean = b.create<arith::SelectOp>(l, positive, divF(b, l, total, count), cF32(b, l, 0));
+               store(b, l, mean, m[3], cIndex(b, l, 0));
+             },
+             /*serial=*/true);
+}
+
+void lowerElementLossGrad(LoweringContext &ctx, ElementLossGradOp op) {
+  auto [rows, k] = rowsAndElements(op.getPred());
+  double eps = op.getEpsilon().convertToDouble();
+  ElementLoss kind = op.getKind();
+  ctx.launch(op.getLoc(), "loss_grad",
+             {ctx.bufferOf(op.getPred()), ctx.bufferOf(op.getTarget()), ctx.bufferOf(op.getMask()),
+              ctx.bufferOf(op.getLossGrad())},
+             ctx.resultBuffer(op.getResult(), exec::BufferKind::gradient), rows,
+             [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
+               Value count = sumOfMask(b, l, m[2], rows);
+               Value dl = load(b, l, m[3], cIndex(b, l, 0));
+               Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, count, cF32(b, l, 0));
+               Value perElement = divF(b, l, dl, mulF(b, l, count, cF32(b, l, k)));
+               Value scale = b.create<arith::SelectOp>(l, positive, perElement, cF32(b, l, 0));
+               forLoop(b, l, begin, end, [&](OpBuilder &rb, Value r) {
+                 Value base = affine(rb, l, r, k);
+                 Value w = mulF(rb, l, scale, load(rb, l, m[2], r));
+                 forLoop(rb, l, cIndex(rb, l, 0), cIndex(rb, l, k), [&](OpBuilder &ib, Value j) {
+                   Value at = addIdx(ib, l, base, j);
+                   Value g = elementTerm(ib, l, kind, load(ib, l, m[0], at), load(ib, l, m[1], at), eps).second;
+                   store(ib, l, mulF(ib, l, w, g), m[4], at);
+                 });
+               });
+             });
+}
+
+/// Binary accuracy: per sample, the fraction of elements with p > 0.5 == y > 0.5.
+void lowerBinaryAccuracy(LoweringContext &ctx, AccuracyOp op) {
+  auto [rows, k] = rowsAndElements(op.getProbs());
+  ctx.launch(op.getLoc(), "accuracy",
+             {ctx.bufferOf(op.getProbs()), ctx.bufferOf(op.getTarget()), ctx.bufferOf(op.getMask())},
+             ctx.resultBuffer(op.getResult()), 1,
+             [=](OpBuilder &b, Location l, ValueRange m, Value, Value) {
+               Value correct = forLoopReduce(b, l, cIndex(b, l, 0), cIndex(b, l, rows), cF32(b, l, 0),
+                                             [&](OpBuilder &rb, Value r, Value acc) {
+                 Value base = affine(rb, l, r, k);
+                 Value hits = forLoopReduce(rb, l, cIndex(rb, l, 0), cIndex(rb, l, k), cF32(rb, l, 0),
+                                            [&](OpBuilder &ib, Value j, Value a) {
+                   Value at = addIdx(ib, l, base, j);
+                   auto above = [&](Value v) {
+                     return ib.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, v, cF32(ib, l, 0.5)).getResult();
+                   };
+                   Value same = ib.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, above(load(ib, l, m[0], at)),
+                                                         above(load(ib, l, m[1], at)));
+                   return addF(ib, l, a, ib.create<arith::SelectOp>(l, same, cF32(ib, l, 1), cF32(ib, l, 0)));
+                 });
+                 return addF(rb, l, acc, mulF(rb, l, divF(rb, l, hits, cF32(rb, l, k)), load(rb, l, m[2], r)));
+               });
+               store(b, l, correct, m[3], cIndex(b, l, 0));
+             },
+             /*serial=*/true);
+}
+
 void lowerAccuracy(LoweringContext &ctx, AccuracyOp op) {
+  if (op.getBinary())
+    return lowerBinaryAccuracy(ctx, op);
   auto [rows, k] = rowsAndClasses(op.getProbs());
   bool sparse = isSparseTarget(op.getTarget());
   ctx.launch(op.getLoc(), "accuracy",
@@ -464,6 +579,10 @@ LogicalResult lowerSmallKernel(LoweringContext &ctx, Operation *op, bool &handle
     return lowerCrossEntropyGrad(ctx, cg), success();
   if (auto acc = dyn_cast<AccuracyOp>(op))
     return lowerAccuracy(ctx, acc), success();
+  if (auto el = dyn_cast<ElementLossOp>(op))
+    return lowerElementLoss(ctx, el), success();
+  if (auto eg = dyn_cast<ElementLossGradOp>(op))
+    return lowerElementLossGrad(ctx, eg), success();
   if (auto emb = dyn_cast<EmbeddingOp>(op))
     return lowerEmbedding(ctx, emb), success();
   if (auto eb = dyn_cast<EmbeddingBackwardOp>(op))

@@ -27,6 +27,7 @@ class Case:
     batch: int = 8          # compiled batch size ("kcc": {"batch_size": ...})
     steps: int = 1          # training steps on the same batch (>1 exercises optimizer state)
     sparse: bool = False    # labels: int32 class ids (sparse CE) instead of one-hot
+    targets: str = "onehot" # float targets: "onehot", "binary" (each element 0/1), "real" (uniform [0, 1))
     x_scale: float = 1.0    # float inputs are uniform in [-x_scale, x_scale)
 
 
@@ -55,8 +56,8 @@ def dropout_layers(model):
     return [(by_name[n], stream) for stream, n in enumerate(names, 1)]
 
 
-def compiled(model, optimizer, sparse=False):
-    loss = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
+def compiled(model, optimizer, sparse=False, loss=None):
+    loss = loss or ("sparse_categorical_crossentropy" if sparse else "categorical_crossentropy")
     model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"],
                   run_eagerly=any(layer.rate > 0 for layer, _ in dropout_layers(model)))
     return model
@@ -100,6 +101,33 @@ def dense_frozen_layer():
     m = seq((10,), layers.Dense(16, activation="relu", trainable=False), layers.Dense(12, activation="tanh"),
             layers.Dense(5, activation="softmax"))
     return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
+def dense_binary_crossentropy():
+    """Multi-label sigmoid outputs; "accuracy" is categorical here (Keras 3 picks by shape)."""
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(4, activation="sigmoid"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy")
+
+
+def dense_one_unit_bce():
+    m = seq((10,), layers.Dense(8, activation="tanh"), layers.Dense(1, activation="sigmoid"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1), loss="bce")
+
+
+def dense_mse_rmsprop():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(3))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01), loss="mse")
+
+
+def dense_mae_sgd():
+    m = seq((10,), layers.Dense(16, activation="tanh"), layers.Dense(3))
+    return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.9), loss="mean_absolute_error")
+
+
+def lstm_sequence_mse():
+    """A loss over a sequence output: the mean over time steps and units."""
+    m = seq((5, 3), layers.LSTM(4, return_sequences=True), layers.TimeDistributed(layers.Dense(2)))
+    return compiled(m, optimizers.Adam(learning_rate=0.01), loss="mse")
 
 
 def rmsprop_inverse_time_decay():
@@ -230,6 +258,11 @@ CASES = {
     "activation_layers_rmsprop": Case(activation_layers_rmsprop, steps=2),
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
     "dense_frozen_layer": Case(dense_frozen_layer, steps=2),
+    "dense_binary_crossentropy": Case(dense_binary_crossentropy, steps=2, targets="binary"),
+    "dense_one_unit_bce": Case(dense_one_unit_bce, steps=2, targets="binary"),
+    "dense_mse_rmsprop": Case(dense_mse_rmsprop, steps=2, targets="real"),
+    "dense_mae_sgd": Case(dense_mae_sgd, steps=3, targets="real"),
+    "lstm_sequence_mse": Case(lstm_sequence_mse, steps=2, batch=4, targets="real"),
     "conv2d_valid": Case(conv2d_valid),
     "conv2d_same_strides2": Case(conv2d_same_strides2),
     "conv2d_channels_first": Case(conv2d_channels_first),

@@ -138,6 +138,11 @@ def random_batch(model, case, rng):
         else:
             xs.append(rng.uniform(-case.x_scale, case.x_scale, size=shape).astype(np.float32))
     n_classes = model.outputs[0].shape[-1]
+    out_shape = (case.batch,) + tuple(model.outputs[0].shape[1:])
+    if case.targets == "binary":
+        return xs, rng.integers(0, 2, size=out_shape).astype(np.float32)
+    if case.targets == "real":
+        return xs, rng.uniform(0, 1, size=out_shape).astype(np.float32)
     labels = rng.integers(0, n_classes, size=case.batch)
     y = labels.astype(np.int32) if case.sparse else np.eye(n_classes, dtype=np.float32)[labels]
     return xs, y
@@ -157,12 +162,19 @@ def load_arrays(d, fmt):
     return out
 
 
-def numpy_crossentropy(pred, y, sparse, eps=1e-7):
-    """Keras 3 (JAX) categorical crossentropy on probabilities, in float64."""
+def numpy_loss(loss, pred, y, sparse, eps=1e-7):
+    """Keras 3 (JAX) losses on probabilities / values, in float64: the mean
+    over the last axis, then over everything else."""
     p = np.asarray(pred, np.float64)
+    y = np.asarray(y, np.float64) if not sparse else np.eye(p.shape[-1])[np.asarray(y)]
+    if loss in ("binary_crossentropy", "bce"):
+        q = np.clip(p, eps, 1 - eps)
+        return float(np.mean(-(y * np.log(q) + (1 - y) * np.log(1 - q))))
+    if loss in ("mse", "mean_squared_error"):
+        return float(np.mean((p - y) ** 2))
+    if loss in ("mae", "mean_absolute_error"):
+        return float(np.mean(np.abs(p - y)))
     p = np.clip(p / p.sum(-1, keepdims=True), eps, 1 - eps)
-    if sparse:
-        y = np.eye(p.shape[-1])[np.asarray(y)]
     return float(np.mean(-np.sum(y * np.log(p), axis=-1)))
 
 
@@ -201,10 +213,10 @@ def keras_reference(model, case, cdir, out, dtype="float32"):
         model.reset_metrics()  # Keras 3.13 JAX train_on_batch keeps a running mean otherwise
         logs = model.train_on_batch(inputs, y, return_dict=True)
     loss = float(logs["loss"])
-    check = numpy_crossentropy(pred, y, case.sparse)
+    check = numpy_loss(model.loss, pred, y, case.sparse)
     if abs(check - loss) > 1e-4 * max(abs(check), 1e-3):
-        raise RuntimeError("harness self-check: train_on_batch loss %r != crossentropy of the "
-                           "forward pass %r" % (loss, check))
+        raise RuntimeError("harness self-check: train_on_batch loss %r != %s of the "
+                           "forward pass %r" % (loss, model.loss, check))
     save_arrays(out, [np.asarray(w, np.float32) for w in model.get_weights()], "w%03d.npy")
     np.save(os.path.join(out, "loss.npy"), np.float32(loss))
     np.save(os.path.join(out, "pred.npy"), pred.astype(np.float32))

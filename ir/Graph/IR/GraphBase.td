@@ -125,9 +125,24 @@ def Graph_StepRoleAttr : EnumAttr<Graph_Dialect, Graph_StepRole, "step_role"> {
 // The loss a model trains on (Keras's canonical names).
 def Graph_LossKind : I32EnumAttr<"LossKind", "training loss", [
     I32EnumAttrCase<"categorical_crossentropy", 0>,
-    I32EnumAttrCase<"sparse_categorical_crossentropy", 1>]> {
+    I32EnumAttrCase<"sparse_categorical_crossentropy", 1>,
+    I32EnumAttrCase<"binary_crossentropy", 2>,
+    I32EnumAttrCase<"mean_squared_error", 3>,
+    I32EnumAttrCase<"mean_absolute_error", 4>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
+}
+
+// The losses that are a mean of one term per output element (graph.element_loss).
+def Graph_ElementLoss : I32EnumAttr<"ElementLoss", "per-element loss term", [
+    I32EnumAttrCase<"binary_crossentropy", 0>,
+    I32EnumAttrCase<"mean_squared_error", 1>,
+    I32EnumAttrCase<"mean_absolute_error", 2>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::kcc::graph";
+}
+def Graph_ElementLossAttr : EnumAttr<Graph_Dialect, Graph_ElementLoss, "element_loss"> {
+  let assemblyFormat = "`<` $value `>`";
 }
 
 def Graph_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer", [

@@ -505,16 +505,56 @@ def Graph_CrossEntropyGradOp : Graph_TensorOp<"cross_entropy_grad"> {
   let assemblyFormat = "$probs `,` $target `,` $mask `,` $loss_grad attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_AccuracyOp : Graph_TensorOp<"accuracy"> {
-  let summary = "number of masked samples whose argmax matches the target";
+def Graph_ElementLossOp : Graph_DiffOp<"element_loss"> {
+  let summary = "Keras binary crossentropy, mean squared or absolute error: a masked mean";
   let description = [{
-    Keras's categorical_accuracy (one-hot target) or
-    sparse_categorical_accuracy (class ids). Returns a count, not a mean, so
-    that the runtime can sum it over an epoch.
+    One term per element of `pred` and `target` (same shape, [N, ...]):
+    binary_crossentropy -(y log p + (1-y) log(1-p)) with p clipped to
+    [epsilon, 1-epsilon] (Keras computes it on probabilities, a sigmoid
+    layer's output), mean_squared_error (p-y)^2, mean_absolute_error |p-y|.
+    Keras averages the terms over the last axis and then over everything
+    else; here that is the mean over each sample's elements, then the mean
+    over samples with mask 1. So sequence outputs ([N, T, K]) work as Keras
+    has them.
+
+    Example:
+    ```mlir
+    %l = graph.element_loss %p, %y, %mask {kind = #graph.element_loss<binary_crossentropy>, epsilon = 1.0e-07 : f64}
+        : (tensor<32x1xf32>, tensor<32x1xf32>, tensor<32xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$pred, Graph_F32Tensor:$target, Graph_F32Tensor:$mask,
+                       Graph_ElementLossAttr:$kind, F64Attr:$epsilon);
+  let results = (outs Graph_F32Scalar:$result);
+  let assemblyFormat = "$pred `,` $target `,` $mask attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_ElementLossGradOp : Graph_TensorOp<"element_loss_grad"> {
+  let summary = "gradient of element_loss with respect to the predictions";
+  let description = [{
+    Zero where binary crossentropy's clip is active, as in Keras.
+
+    Example: `%dp = graph.element_loss_grad %p, %y, %mask, %dl {kind = #graph.element_loss<mean_squared_error>, epsilon = 1.0e-07 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$pred, Graph_F32Tensor:$target, Graph_F32Tensor:$mask,
+                       Graph_F32Scalar:$loss_grad, Graph_ElementLossAttr:$kind, F64Attr:$epsilon);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$pred `,` $target `,` $mask `,` $loss_grad attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AccuracyOp : Graph_TensorOp<"accuracy"> {
+  let summary = "number of masked samples whose prediction matches the target";
+  let description = [{
+    Keras's categorical_accuracy (one-hot target: argmax matches),
+    sparse_categorical_accuracy (class ids) or, with `binary`,
+    binary_accuracy (each element's p > 0.5 matches y > 0.5; a sample counts
+    the fraction of its elements that match). Returns a count, not a mean,
+    so that the runtime can sum it over an epoch.
 
     Example: `%c = graph.accuracy %p, %y, %mask : (tensor<128x10xf32>, tensor<128x10xf32>, tensor<128xf32>) -> tensor<f32>`
   }];
-  let arguments = (ins Graph_F32Tensor:$probs, AnyTensor:$target, Graph_F32Tensor:$mask);
+  let arguments = (ins Graph_F32Tensor:$probs, AnyTensor:$target, Graph_F32Tensor:$mask, UnitAttr:$binary);
   let results = (outs Graph_F32Scalar:$result);
   let assemblyFormat = "$probs `,` $target `,` $mask attr-dict `:` functional-type(operands, results)";
 }

@@ -11,9 +11,9 @@ module attributes {kcc.training = #graph.training<loss = categorical_crossentrop
 
 // -----
 
-// expected-error @+2 {{expected ::kcc::graph::LossKind to be one of: categorical_crossentropy, sparse_categorical_crossentropy}}
+// expected-error @+2 {{expected ::kcc::graph::LossKind to be one of: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error, mean_absolute_error}}
 // expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'loss'}}
-module attributes {kcc.training = #graph.training<loss = mean_squared_error, optimizer = <kind = sgd>>} {}
+module attributes {kcc.training = #graph.training<loss = hinge, optimizer = <kind = sgd>>} {}
 
 // -----
 
@@ -438,6 +438,38 @@ func.func @yield_outside(%a: tensor<8xf32>) {
 //===----------------------------------------------------------------------===//
 // graph: losses and optimizer updates
 //===----------------------------------------------------------------------===//
+
+func.func @element_loss_epsilon(%p: tensor<4x1xf32>, %y: tensor<4x1xf32>, %m: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'graph.element_loss' op epsilon must be in (0, 0.5), got 5.000000e-01}}
+  %0 = graph.element_loss %p, %y, %m {kind = #graph.element_loss<binary_crossentropy>, epsilon = 0.5 : f64} : (tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @element_loss_target(%p: tensor<4x5x3xf32>, %y: tensor<4x3xf32>, %m: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'graph.element_loss' op target 'tensor<4x3xf32>' does not match predictions 'tensor<4x5x3xf32>'}}
+  %0 = graph.element_loss %p, %y, %m {kind = #graph.element_loss<mean_squared_error>, epsilon = 1.0e-07 : f64} : (tensor<4x5x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @element_loss_rank(%p: tensor<4xf32>, %y: tensor<4xf32>, %m: tensor<4xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'graph.element_loss' op expects predictions [batch, ...], got 'tensor<4xf32>'}}
+  %0 = graph.element_loss %p, %y, %m {kind = #graph.element_loss<mean_absolute_error>, epsilon = 1.0e-07 : f64} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+func.func @element_loss_mask(%p: tensor<4x2xf32>, %y: tensor<4x2xf32>, %m: tensor<3xf32>) -> tensor<f32> {
+  // expected-error @+1 {{'graph.element_loss' op mask has 3 entries for a batch of 4}}
+  %0 = graph.element_loss %p, %y, %m {kind = #graph.element_loss<mean_absolute_error>, epsilon = 1.0e-07 : f64} : (tensor<4x2xf32>, tensor<4x2xf32>, tensor<3xf32>) -> tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
 
 func.func @ce_epsilon(%p: tensor<4x3xf32>, %y: tensor<4x3xf32>, %m: tensor<4xf32>) -> tensor<f32> {
   // expected-error @+1 {{'graph.cross_entropy' op epsilon must be in (0, 0.5), got 0}}

@@ -347,6 +347,31 @@ const char *kDenseOnSequence = R"({
  "kcc": {"batch_size": 4}
 })";
 
+// The element losses (graph.element_loss): binary crossentropy on sigmoid
+// outputs, squared and absolute error on linear ones, and a loss over a
+// sequence output (mean over time steps and units).
+std::string denseWithLoss(const char *activation, const char *loss) {
+  return std::string(R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "mlp", "layers": [
+  {"class_name": "Dense", "config": {"name": "d1", "units": 6, "activation": "tanh", "batch_input_shape": [null, 5]}},
+  {"class_name": "Dense", "config": {"name": "d2", "units": 3, "activation": ")") +
+         activation + R"("}}]},
+ "training_config": {"optimizer_config": {"class_name": "SGD", "config": {"lr": 0.1}}, "loss": ")" + loss + R"("},
+ "kcc": {"batch_size": 4}
+})";
+}
+
+const char *kSequenceMse = R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "seq", "layers": [
+  {"class_name": "LSTM", "config": {"name": "l", "units": 3, "return_sequences": true,
+                                    "batch_input_shape": [null, 4, 2]}},
+  {"class_name": "Dense", "config": {"name": "td", "units": 2, "activation": "linear"}}]},
+ "training_config": {"optimizer_config": {"class_name": "SGD", "config": {}}, "loss": "mse"},
+ "kcc": {"batch_size": 3}
+})";
+
 class TrainStepGradient : public testing::TestWithParam<ModelCase> {};
 
 TEST_P(TrainStepGradient, EveryGradientMatchesFiniteDifferencesOfTheLoss) {
@@ -378,7 +403,11 @@ INSTANTIATE_TEST_SUITE_P(
                     ModelCase{"embedding_repeat_add", kEmbeddingRepeatAdd, 7},
                     ModelCase{"shared_layer_concat", kSharedConcat},
                     withTrainLoss(ModelCase{"mlp_dropout_train_loss", kMlpDropout}),
-                    ModelCase{"dense_on_sequence", kDenseOnSequence}),
+                    ModelCase{"dense_on_sequence", kDenseOnSequence},
+                    ModelCase{"binary_crossentropy", denseWithLoss("sigmoid", "binary_crossentropy")},
+                    ModelCase{"mean_squared_error", denseWithLoss("linear", "mean_squared_error")},
+                    ModelCase{"mean_absolute_error", denseWithLoss("linear", "mae")},
+                    ModelCase{"sequence_mse", kSequenceMse}),
     [](const testing::TestParamInfo<ModelCase> &info) { return info.param.name; });
 
 TEST(TrainStep, TheCheckReportsAPerturbedGradient) {

@@ -1,9 +1,10 @@
-//===- Loss.cpp - softmax, cross_entropy, accuracy ------------------------===//
+//===- Loss.cpp - softmax, cross_entropy, element_loss, accuracy ----------===//
 //
 // Keras computes crossentropy on probabilities (a softmax layer's output),
 // not on logits: renormalise over the last axis, clip to [eps, 1-eps], take
 // -sum(y log p). The gradient goes through the clip and the renormalisation,
-// so it matches Keras also when probabilities saturate.
+// so it matches Keras also when probabilities saturate. Binary crossentropy
+// and the squared/absolute errors are means of one term per element.
 //
 //===----------------------------------------------------------------------===//
 
@@ -207,8 +208,115 @@ LogicalResult CrossEntropyGradOp::evaluate(ArrayRef<const RefTensor *> in,
 // AccuracyOp
 //===----------------------------------------------------------------------===//
 
+/// Predictions [N, ...] and target of the same shape, mask [N].
+static LogicalResult verifyElementwise(Operation *op, Value pred, Value target, Value mask) {
+  auto p = rankedType(pred), t = rankedType(target), m = rankedType(mask);
+  if (p && p.getRank() < 2)
+    return op->emitOpError() << "expects predictions [batch, ...], got " << p;
+  if (m && m.getRank() != 1)
+    return op->emitOpError() << "mask must be [batch], got " << m;
+  if (p && t && t.getShape() != p.getShape())
+    return op->emitOpError() << "target " << t << " does not match predictions " << p;
+  if (p && m && m.getDimSize(0) != p.getDimSize(0))
+    return op->emitOpError() << "mask has " << m.getDimSize(0) << " entries for a batch of "
+                             << p.getDimSize(0);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ElementLossOp / ElementLossGradOp
+//===----------------------------------------------------------------------===//
+
+/// The loss term of one element and its derivative with respect to |p|.
+static std::pair<double, double> elementTerm(ElementLoss kind, double p, double y, double eps) {
+  switch (kind) {
+  case ElementLoss::binary_crossentropy: {
+    double q = std::clamp(p, eps, 1 - eps);
+    bool inside = p >= eps && p <= 1 - eps;
+    return {-(y * std::log(q) + (1 - y) * std::log(1 - q)), inside ? -y / q + (1 - y) / (1 - q) : 0.0};
+  }
+  case ElementLoss::mean_squared_error:
+    return {(p - y) * (p - y), 2 * (p - y)};
+  case ElementLoss::mean_absolute_error:
+    return {std::fabs(p - y), p > y ? 1.0 : (p < y ? -1.0 : 0.0)};
+  }
+  llvm_unreachable("element losses are covered");
+}
+
+LogicalResult ElementLossOp::verify() {
+  double eps = getEpsilon().convertToDouble();
+  if (!(eps > 0 && eps < 0.5))
+    return emitOpError() << "epsilon must be in (0, 0.5), got " << eps;
+  return verifyElementwise(*this, getPred(), getTarget(), getMask());
+}
+
+LogicalResult ElementLossOp::inferShapes() {
+  if (failed(verifyElementwise(*this, getPred(), getTarget(), getMask())))
+    return failure();
+  setResultShape(*this, 0, {});
+  return success();
+}
+
+LogicalResult ElementLossOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                            ArrayRef<bool> needGrad,
+                                            SmallVectorImpl<Value> &operandGrads) {
+  Value dp;
+  if (needGrad[0])
+    dp = makeOp<ElementLossGradOp>(b, getLoc(), getPred().getType(),
+                                   {getPred(), getTarget(), getMask(), resultGrads[0]},
+                                   {b.getNamedAttr("kind", getKindAttr()),
+                                    b.getNamedAttr("epsilon", getEpsilonAttr())});
+  operandGrads.append({dp, Value(), Value()});
+  return success();
+}
+
+LogicalResult ElementLossOp::evaluate(ArrayRef<const RefTensor *> in,
+                                      SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &p = *in[0], &y = *in[1], &mask = *in[2];
+  double eps = getEpsilon().convertToDouble();
+  int64_t n = p.shape[0], k = p.size() / n;
+  double total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double row = 0;
+    for (int64_t j = 0; j < k; ++j)
+      row += elementTerm(getKind(), p[i * k + j], y[i * k + j], eps).first;
+    total += mask[i] * row / k;
+  }
+  double count = maskSum(mask);
+  RefTensor l(std::vector<int64_t>{});
+  l[0] = count > 0 ? total / count : 0.0;
+  out.push_back(std::move(l));
+  return success();
+}
+
+LogicalResult ElementLossGradOp::inferShapes() {
+  setResultShape(*this, 0, shapeOf(getPred()));
+  return success();
+}
+
+LogicalResult ElementLossGradOp::evaluate(ArrayRef<const RefTensor *> in,
+                                          SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &p = *in[0], &y = *in[1], &mask = *in[2];
+  double dl = (*in[3])[0], eps = getEpsilon().convertToDouble();
+  int64_t n = p.shape[0], k = p.size() / n;
+  double count = maskSum(mask);
+  RefTensor dp(p.shape);
+  for (int64_t i = 0; i < n; ++i) {
+    double w = count > 0 ? dl * mask[i] / (count * k) : 0.0;
+    for (int64_t j = 0; j < k; ++j)
+      dp[i * k + j] = w * elementTerm(getKind(), p[i * k + j], y[i * k + j], eps).second;
+  }
+  out.push_back(std::move(dp));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// AccuracyOp
+//===----------------------------------------------------------------------===//
+
 LogicalResult AccuracyOp::inferShapes() {
-  if (failed(verifyClassification(*this, getProbs(), getTarget(), getMask())))
+  if (failed(getBinary() ? verifyElementwise(*this, getProbs(), getTarget(), getMask())
+                         : verifyClassification(*this, getProbs(), getTarget(), getMask())))
     return failure();
   setResultShape(*this, 0, {});
   return success();
@@ -218,7 +326,7 @@ LogicalResult AccuracyOp::evaluate(ArrayRef<const RefTensor *> in,
                                    SmallVectorImpl<RefTensor> &out) {
   const RefTensor &p = *in[0], &target = *in[1], &mask = *in[2];
   bool sparse = isSparse(getTarget());
-  int64_t n = p.shape[0], k = p.shape[1];
+  int64_t n = p.shape[0], k = p.size() / n;
   auto argmax = [k](auto at) {
     int64_t best = 0;
     for (int64_t j = 1; j < k; ++j)
@@ -228,6 +336,13 @@ LogicalResult AccuracyOp::evaluate(ArrayRef<const RefTensor *> in,
   };
   double correct = 0;
   for (int64_t i = 0; i < n; ++i) {
+    if (getBinary()) {
+      double hits = 0;
+      for (int64_t j = 0; j < k; ++j)
+        hits += (p[i * k + j] > 0.5) == (target[i * k + j] > 0.5);
+      correct += mask[i] * hits / k;
+      continue;
+    }
     int64_t predicted = argmax([&](int64_t j) { return p[i * k + j]; });
     int64_t truth = sparse ? static_cast<int64_t>(target[i])
                            : argmax([&](int64_t j) { return target[i * k + j]; });
