@@ -12,6 +12,7 @@
 #include "frontend/Json.h"
 
 #include "ir/Graph/IR/ops/Common.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 namespace kcc::frontend {
 
@@ -101,6 +102,69 @@ bool importActivation(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!act)
     return false;
   out.push_back(applyActivation(call, call.inputs[0], *act));
+  return true;
+}
+
+bool importBatchNormalization(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  Value x = call.inputs[0];
+  int64_t rank = shapeOf(x).size();
+  const rapidjson::Value *axisValue = cfg.find({"axis"});
+  if (axisValue && axisValue->IsArray() && axisValue->Size() == 1) // Keras 3 may write [axis]
+    axisValue = &(*axisValue)[0];
+  auto axis = axisValue ? json::integer(axisValue) : std::optional<int64_t>(-1);
+  if (!axis || *axis < -rank || *axis >= rank || (*axis + rank) % rank == 0) {
+    cfg.error({"axis"}, "expected one channel axis of the " + std::to_string(rank) +
+                            "-D input other than the batch axis, found " + json::render(axisValue));
+    return false;
+  }
+  int64_t channelAxis = (*axis + rank) % rank;
+  double momentum = cfg.number({"momentum"}, 0.99), epsilon = cfg.number({"epsilon"}, 1e-3);
+  if (!(momentum >= 0 && momentum <= 1) || !(epsilon > 0)) {
+    cfg.error({"momentum", "epsilon"}, "expected momentum in [0, 1] and epsilon > 0");
+    return false;
+  }
+  if (json::integer(cfg.find({"mode"})).value_or(0) != 0)
+    cfg.error({"mode"}, "Keras 1 BatchNormalization modes other than 0 are not supported");
+  for (const char *key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
+                          "renorm", "virtual_batch_size", "adjustment", "synchronized"})
+    cfg.unsupportedIfSet(key, std::string("'") + key + "'");
+  // Keras 2 (TF 2) and 3 run a frozen BatchNormalization in inference mode,
+  // older Keras did not: refused rather than guessed.
+  if (!json::boolean(member(call.layer.config, "trainable")).value_or(true))
+    cfg.error({"trainable"}, "a frozen BatchNormalization (trainable: false) is not supported");
+  bool center = cfg.flag({"center"}, true), scale = cfg.flag({"scale"}, true);
+  int64_t c = shapeOf(x)[channelAxis];
+  MLIRContext *ctx = &imp.ctx;
+  auto ginit = cfg.initializer(ctx, {"gamma_initializer", "gamma_init"}, "ones");
+  auto binit = cfg.initializer(ctx, {"beta_initializer", "beta_init"}, "zeros");
+  auto minit = cfg.initializer(ctx, {"moving_mean_initializer"}, "zeros");
+  auto vinit = cfg.initializer(ctx, {"moving_variance_initializer"}, "ones");
+  if (!ginit || !binit || !minit || !vinit)
+    return false;
+  // Keras creates gamma, beta, moving_mean, moving_variance in this order.
+  auto constant = [&](double v) {
+    auto type = RankedTensorType::get({c}, imp.b.getF32Type());
+    return imp.b.create<arith::ConstantOp>(imp.loc(call.layer), DenseElementsAttr::get(type, static_cast<float>(v)))
+        .getResult();
+  };
+  Value gamma = scale ? imp.weight(call, "gamma", {c}, ginit) : constant(1.0);
+  Value beta = center ? imp.weight(call, "beta", {c}, binit) : constant(0.0);
+  Value mean = imp.weight(call, "moving_mean", {c}, minit, /*trainable=*/false);
+  Value var = imp.weight(call, "moving_variance", {c}, vinit, /*trainable=*/false);
+  if (!gamma || !beta || !mean || !var)
+    return false;
+  auto op = imp.createOp<BatchNormOp>(call.layer, {x, gamma, beta, mean, var},
+                                      {named(imp, "axis", imp.b.getI64IntegerAttr(channelAxis)),
+                                       named(imp, "epsilon", imp.b.getF64FloatAttr(epsilon)),
+                                       named(imp, "momentum", imp.b.getF64FloatAttr(momentum))},
+                                      /*results=*/3);
+  if (!op)
+    return false;
+  out.push_back(op.getResult());
   return true;
 }
 
@@ -433,6 +497,7 @@ const Entry kImporters[] = {
     {"RepeatVector", importRepeatVector},
     {"TimeDistributed", importTimeDistributed},
     {"Add", importAdd},
+    {"BatchNormalization", importBatchNormalization},
     {"Concatenate", importConcatenate},
     {"Merge", importMerge},
 };

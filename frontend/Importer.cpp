@@ -50,7 +50,7 @@ Location Importer::loc(const Layer &layer) {
 }
 
 Value Importer::weight(const LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
-                       graph::InitializerAttr init) {
+                       graph::InitializerAttr init, bool trainable) {
   std::string sym = call.weightOwner + "." + name.str();
   auto var = module.lookupSymbol<graph::VariableOp>(sym);
   if (!var && !checkSize(call.layer, RankedTensorType::get(shape, b.getF32Type()), "weight"))
@@ -63,14 +63,14 @@ Value Importer::weight(const LayerCall &call, StringRef name, ArrayRef<int64_t> 
     for (const WeightRecord &w : weights)
       local += w.layerIndex == call.layer.configIndex;
     // Keras keeps a frozen layer's weights out of the trainable ones.
-    const rapidjson::Value *trainable = member(call.layer.config, "trainable");
-    if (trainable && !trainable->IsBool()) {
-      diag.error(call.layer.where("trainable"), "expected true or false, found " + json::render(trainable));
+    const rapidjson::Value *layerTrainable = member(call.layer.config, "trainable");
+    if (layerTrainable && !layerTrainable->IsBool()) {
+      diag.error(call.layer.where("trainable"), "expected true or false, found " + json::render(layerTrainable));
       return nullptr;
     }
     var = mb.create<graph::VariableOp>(loc(call.layer), sym, RankedTensorType::get(shape, b.getF32Type()),
                                        init, graph::VariableRole::weight, call.weightOwner, IntegerAttr(),
-                                       !trainable || trainable->GetBool());
+                                       trainable && (!layerTrainable || layerTrainable->GetBool()));
     weights.push_back({call.layer.configIndex, local, var});
   } else if (var.getType().getShape() != shape) {
     // A shared layer called on inputs of another shape.

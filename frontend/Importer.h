@@ -64,18 +64,26 @@ public:
 
   mlir::Location loc(const Layer &layer);
   /// Reads weight |name| of |owner| (creating its variable on first use).
+  /// A |trainable| false weight is state the layer updates itself (Batch-
+  /// Normalization's moving statistics); a frozen layer freezes all of its.
   mlir::Value weight(const LayerCall &call, llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
-                     graph::InitializerAttr init);
-  /// Creates an OpT and shapes it with its shape rule; null if that fails
-  /// (the rule's error has been reported).
+                     graph::InitializerAttr init, bool trainable = true);
+  /// Creates an OpT with |results| results and shapes it with its shape
+  /// rule; null if that fails (the rule's error has been reported).
+  template <typename OpT>
+  OpT createOp(const Layer &layer, mlir::ValueRange operands, llvm::ArrayRef<mlir::NamedAttribute> attrs = {},
+               unsigned results = 1) {
+    llvm::SmallVector<mlir::Type> types(results, mlir::UnrankedTensorType::get(b.getF32Type()));
+    auto op = b.create<OpT>(loc(layer), types, operands, attrs);
+    if (mlir::failed(llvm::cast<graph::ShapeInferenceOpInterface>(op.getOperation()).inferShapes()))
+      return nullptr;
+    return op;
+  }
   template <typename OpT>
   mlir::Value create(const Layer &layer, mlir::ValueRange operands,
                      llvm::ArrayRef<mlir::NamedAttribute> attrs = {}) {
-    auto op = b.create<OpT>(loc(layer), mlir::TypeRange{mlir::UnrankedTensorType::get(b.getF32Type())},
-                            operands, attrs);
-    if (mlir::failed(llvm::cast<graph::ShapeInferenceOpInterface>(op.getOperation()).inferShapes()))
-      return nullptr;
-    return op->getResult(0);
+    OpT op = createOp<OpT>(layer, operands, attrs);
+    return op ? op->getResult(0) : mlir::Value();
   }
   int64_t nextDropoutStream() { return ++dropoutStreams; }
 

@@ -174,6 +174,15 @@ struct GraphBuildTrainStepPass
         mapping.map(drop.getResult(), mapping.lookup(drop.getInput()));
         continue;
       }
+      if (auto bn = dyn_cast<BatchNormOp>(op)) { // inference mode: the moving statistics
+        auto lookup = [&](Value v) { return mapping.lookup(v); };
+        Value y = b.create<BatchNormInferenceOp>(bn.getLoc(), bn.getResult().getType(), lookup(bn.getInput()),
+                                                 lookup(bn.getGamma()), lookup(bn.getBeta()),
+                                                 lookup(bn.getMovingMean()), lookup(bn.getMovingVariance()),
+                                                 bn.getAxisAttr(), bn.getEpsilonAttr());
+        mapping.map(bn.getResult(), y);
+        continue;
+      }
       if (auto ret = dyn_cast<func::ReturnOp>(op)) {
         result = mapping.lookup(ret.getOperand(0));
         break;
@@ -188,6 +197,21 @@ struct GraphBuildTrainStepPass
     Value acc = appendAccuracy(b, loc, result, extra[0], extra[1], cfg);
     b.create<func::ReturnOp>(loc, ValueRange{l, acc});
     eval.setType(b.getFunctionType(eval.getArgumentTypes(), {l.getType(), acc.getType()}));
+    return success();
+  }
+
+  /// Batch statistics over the rows of the batch (|mask|), and the moving
+  /// averages stored back to the variables they were loaded from.
+  static LogicalResult trainBatchNorm(OpBuilder &b, BatchNormOp bn, Value mask) {
+    if (!bn.getMask())
+      bn->insertOperands(bn->getNumOperands(), mask);
+    for (auto [loaded, updated] : {std::pair{bn.getMovingMean(), bn.getNewMovingMean()},
+                                   std::pair{bn.getMovingVariance(), bn.getNewMovingVariance()}}) {
+      auto load = loaded.getDefiningOp<LoadOp>();
+      if (!load)
+        return bn.emitError("moving statistics must be loaded from their variables");
+      b.create<StoreOp>(bn.getLoc(), updated, load.getVariableAttr());
+    }
     return success();
   }
 
@@ -216,7 +240,10 @@ struct GraphBuildTrainStepPass
         result = mapping.lookup(ret.getOperand(0));
         break;
       }
-      b.clone(op, mapping);
+      Operation *copy = b.clone(op, mapping);
+      if (auto bn = dyn_cast<BatchNormOp>(copy))
+        if (failed(trainBatchNorm(b, bn, extra[1])))
+          return failure();
     }
     Location loc = forward.getLoc();
     Value lossValue = appendLoss(b, loc, result, extra[0], extra[1], cfg);

@@ -222,7 +222,7 @@ struct GraphLowerToExecPass
       return success();
     }
     bool handled = false;
-    for (auto lower : {lowerElementwise, lowerLibraryCall, lowerSmallKernel}) {
+    for (auto lower : {lowerElementwise, lowerLibraryCall, lowerSmallKernel, lowerNormalization}) {
       if (failed(lower(ctx, op, handled)))
         return failure();
       if (handled)

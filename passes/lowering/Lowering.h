@@ -104,6 +104,7 @@ mlir::LogicalResult lowerLibraryCall(LoweringContext &ctx, mlir::Operation *op,
                                      bool &handled);
 mlir::LogicalResult lowerSmallKernel(LoweringContext &ctx, mlir::Operation *op,
                                      bool &handled);
+mlir::LogicalResult lowerNormalization(LoweringContext &ctx, mlir::Operation *op, bool &handled);
 
 /// Creates an exec call op with |ins|, |outs| and inherent |attrs|.
 template <typename OpT>

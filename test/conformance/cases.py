@@ -130,6 +130,34 @@ def lstm_sequence_mse():
     return compiled(m, optimizers.Adam(learning_rate=0.01), loss="mse")
 
 
+# ----------------------------------------------------------------- normalization
+def dense_batchnorm():
+    m = seq((10,), layers.Dense(16), layers.BatchNormalization(), layers.Activation("relu"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def conv_batchnorm_adam():
+    """No conv bias, as ResNets have it: before a BatchNormalization its exact
+    gradient is zero, and Adam would blow float noise in it up to lr-sized steps."""
+    m = seq((6, 6, 3), layers.Conv2D(4, (3, 3), use_bias=False), layers.BatchNormalization(momentum=0.9),
+            layers.Activation("relu"), layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
+def conv_batchnorm_channels_first():
+    m = seq((3, 6, 6), layers.Conv2D(4, (3, 3), data_format="channels_first"),
+            layers.BatchNormalization(axis=1, epsilon=1e-2, center=False),
+            layers.Activation("tanh"), layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.9))
+
+
+def batchnorm_no_scale_rmsprop():
+    m = seq((10,), layers.BatchNormalization(scale=False, momentum=0.5), layers.Dense(8, activation="tanh"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01))
+
+
 def rmsprop_inverse_time_decay():
     m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(5, activation="softmax"))
     lr = optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.5)
@@ -258,6 +286,10 @@ CASES = {
     "activation_layers_rmsprop": Case(activation_layers_rmsprop, steps=2),
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
     "dense_frozen_layer": Case(dense_frozen_layer, steps=2),
+    "dense_batchnorm": Case(dense_batchnorm, steps=2),
+    "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
+    "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),
+    "batchnorm_no_scale_rmsprop": Case(batchnorm_no_scale_rmsprop, steps=2),
     "dense_binary_crossentropy": Case(dense_binary_crossentropy, steps=2, targets="binary"),
     "dense_one_unit_bce": Case(dense_one_unit_bce, steps=2, targets="binary"),
     "dense_mse_rmsprop": Case(dense_mse_rmsprop, steps=2, targets="real"),

@@ -209,7 +209,11 @@ def keras_reference(model, case, cdir, out, dtype="float32"):
     for step in range(case.steps):
         for layer, stream in dropouts:
             layer.set_mask(case.batch, KRUN_SEED, step, stream)  # krun counts steps from 0
+        # A training-mode call updates BatchNormalization's moving statistics;
+        # only train_on_batch's update may count.
+        before = model.get_weights()
         pred = np.asarray(model(inputs, training=True))
+        model.set_weights(before)
         model.reset_metrics()  # Keras 3.13 JAX train_on_batch keeps a running mean otherwise
         logs = model.train_on_batch(inputs, y, return_dict=True)
     loss = float(logs["loss"])

@@ -414,6 +414,65 @@ def Graph_DropoutOp : Graph_ElementwiseOp<"dropout", [
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def Graph_BatchNormOp : Graph_DiffOp<"batch_norm"> {
+  let summary = "Keras BatchNormalization in training mode";
+  let description = [{
+    Normalises `input` with the mean and (biased) variance of the batch over
+    every axis but `axis` (the channels), then scales by `gamma` and shifts
+    by `beta`: y = (x - mean) / sqrt(var + epsilon) * gamma + beta. With a
+    `mask` ([batch]) only the rows with mask 1 count, so the padding rows of
+    a partial last batch do not move the statistics. The other results are
+    the moving averages after this batch, as Keras updates them:
+    moving * momentum + batch * (1 - momentum); the train step stores them.
+    The eval step uses graph.batch_norm_inference instead.
+
+    Example:
+    ```mlir
+    %y, %mm2, %mv2 = graph.batch_norm %x, %gamma, %beta, %mm, %mv, %mask {axis = 3 : i64, epsilon = 1.0e-03 : f64, momentum = 9.9e-01 : f64}
+        : (tensor<8x6x6x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8xf32>) -> (tensor<8x6x6x4xf32>, tensor<4xf32>, tensor<4xf32>)
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$gamma, Graph_F32Tensor:$beta,
+                       Graph_F32Tensor:$moving_mean, Graph_F32Tensor:$moving_variance,
+                       Optional<Graph_F32Tensor>:$mask, I64Attr:$axis, F64Attr:$epsilon, F64Attr:$momentum);
+  let results = (outs Graph_F32Tensor:$result, Graph_F32Tensor:$new_moving_mean,
+                      Graph_F32Tensor:$new_moving_variance);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_BatchNormGradOp : Graph_TensorOp<"batch_norm_grad"> {
+  let summary = "gradients of batch_norm with respect to input, gamma and beta";
+  let description = [{
+    Recomputes the batch statistics from `input` (and `mask`). Rows with
+    mask 0 get a zero input gradient.
+
+    Example: `%dx, %dg, %db = graph.batch_norm_grad %dy, %x, %gamma, %mask {axis = 1 : i64, epsilon = 1.0e-03 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$result_grad, Graph_F32Tensor:$input, Graph_F32Tensor:$gamma,
+                       Optional<Graph_F32Tensor>:$mask, I64Attr:$axis, F64Attr:$epsilon);
+  let results = (outs Graph_F32Tensor:$input_grad, Graph_F32Tensor:$gamma_grad, Graph_F32Tensor:$beta_grad);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_BatchNormInferenceOp : Graph_TensorOp<"batch_norm_inference"> {
+  let summary = "Keras BatchNormalization in inference mode (moving statistics)";
+  let description = [{
+    y = (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta.
+
+    Example: `%y = graph.batch_norm_inference %x, %gamma, %beta, %mm, %mv {axis = 1 : i64, epsilon = 1.0e-03 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$gamma, Graph_F32Tensor:$beta,
+                       Graph_F32Tensor:$moving_mean, Graph_F32Tensor:$moving_variance,
+                       I64Attr:$axis, F64Attr:$epsilon);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_FusedOp : Graph_Op<"fused", [
     SingleBlockImplicitTerminator<"YieldOp">, IsolatedFromAbove,
     DeclareOpInterfaceMethods<Graph_ReferenceOpInterface>]> {

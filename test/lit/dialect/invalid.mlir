@@ -439,6 +439,38 @@ func.func @yield_outside(%a: tensor<8xf32>) {
 // graph: losses and optimizer updates
 //===----------------------------------------------------------------------===//
 
+func.func @batch_norm_axis(%x: tensor<4x3xf32>, %c: tensor<3xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'graph.batch_norm' op axis 0 must name a non-batch axis of 'tensor<4x3xf32>'}}
+  %y, %m, %v = graph.batch_norm %x, %c, %c, %c, %c {axis = 0 : i64, epsilon = 1.0e-03 : f64, momentum = 0.99 : f64} : (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @batch_norm_channels(%x: tensor<4x3xf32>, %c: tensor<3xf32>, %d: tensor<5xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'graph.batch_norm' op per-channel operands must be [3], got 'tensor<5xf32>'}}
+  %y, %m, %v = graph.batch_norm %x, %c, %c, %d, %c {axis = 1 : i64, epsilon = 1.0e-03 : f64, momentum = 0.99 : f64} : (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<5xf32>, tensor<3xf32>) -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @batch_norm_momentum(%x: tensor<4x3xf32>, %c: tensor<3xf32>, %mask: tensor<4xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'graph.batch_norm' op momentum must be in [0, 1], got 2}}
+  %y, %m, %v = graph.batch_norm %x, %c, %c, %c, %c, %mask {axis = 1 : i64, epsilon = 1.0e-03 : f64, momentum = 2.0 : f64} : (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<4xf32>) -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
+func.func @batch_norm_mask(%x: tensor<4x3xf32>, %c: tensor<3xf32>, %mask: tensor<2xf32>) -> tensor<4x3xf32> {
+  // expected-error @+1 {{'graph.batch_norm' op mask must be [4], got 'tensor<2xf32>'}}
+  %y, %m, %v = graph.batch_norm %x, %c, %c, %c, %c, %mask {axis = 1 : i64, epsilon = 1.0e-03 : f64, momentum = 0.9 : f64} : (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<2xf32>) -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>)
+  return %y : tensor<4x3xf32>
+}
+
+// -----
+
 func.func @element_loss_epsilon(%p: tensor<4x1xf32>, %y: tensor<4x1xf32>, %m: tensor<4xf32>) -> tensor<f32> {
   // expected-error @+1 {{'graph.element_loss' op epsilon must be in (0, 0.5), got 5.000000e-01}}
   %0 = graph.element_loss %p, %y, %m {kind = #graph.element_loss<binary_crossentropy>, epsilon = 0.5 : f64} : (tensor<4x1xf32>, tensor<4x1xf32>, tensor<4xf32>) -> tensor<f32>

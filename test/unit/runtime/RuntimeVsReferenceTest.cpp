@@ -408,6 +408,45 @@ struct ModelCase {
   double weightScale = 0.5;
 };
 
+// BatchNormalization's generated kernels (statistics, moving averages,
+// backward) on a dense layer and on conv maps in both data formats.
+const char *kBatchNormMlp = R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "mlp", "layers": [
+  {"class_name": "Dense", "config": {"name": "d1", "units": 12, "activation": "linear", "batch_input_shape": [null, 7]}},
+  {"class_name": "BatchNormalization", "config": {"name": "bn", "momentum": 0.8}},
+  {"class_name": "Activation", "config": {"name": "a", "activation": "relu"}},
+  {"class_name": "Dense", "config": {"name": "d2", "units": 4, "activation": "softmax"}}]},
+ "training_config": {"optimizer_config": {"class_name": "SGD", "config": {"lr": 0.1}}, "loss": "categorical_crossentropy"},
+ "kcc": {"batch_size": 6}
+})";
+
+const char *kBatchNormCnn = R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "cnn", "layers": [
+  {"class_name": "Conv2D", "config": {"name": "c1", "filters": 5, "kernel_size": [3, 3], "use_bias": false,
+                                      "batch_input_shape": [null, 7, 7, 2]}},
+  {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": 3, "epsilon": 0.01}},
+  {"class_name": "Activation", "config": {"name": "a", "activation": "relu"}},
+  {"class_name": "Flatten", "config": {"name": "flat"}},
+  {"class_name": "Dense", "config": {"name": "out", "units": 3, "activation": "softmax"}}]},
+ "training_config": {"optimizer_config": {"class_name": "Adam", "config": {}}, "loss": "categorical_crossentropy"},
+ "kcc": {"batch_size": 4}
+})";
+
+const char *kBatchNormCnnChannelsFirst = R"({
+ "class_name": "Sequential", "keras_version": "2.2.4",
+ "config": {"name": "cnn", "layers": [
+  {"class_name": "Conv2D", "config": {"name": "c1", "filters": 5, "kernel_size": [3, 3], "data_format": "channels_first",
+                                      "batch_input_shape": [null, 2, 7, 7]}},
+  {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": 1, "scale": false}},
+  {"class_name": "Activation", "config": {"name": "a", "activation": "tanh"}},
+  {"class_name": "Flatten", "config": {"name": "flat"}},
+  {"class_name": "Dense", "config": {"name": "out", "units": 3, "activation": "softmax"}}]},
+ "training_config": {"optimizer_config": {"class_name": "SGD", "config": {"lr": 0.1}}, "loss": "categorical_crossentropy"},
+ "kcc": {"batch_size": 4}
+})";
+
 void PrintTo(const ModelCase &c, std::ostream *os) { *os << c.name; }
 
 class RuntimeStep : public testing::TestWithParam<ModelCase> {};
@@ -421,6 +460,9 @@ TEST_P(RuntimeStep, OneTrainStepMatchesTheReference) {
 
 INSTANTIATE_TEST_SUITE_P(Models, RuntimeStep,
                          testing::Values(ModelCase{"mlp_dropout_0", kMlp}, ModelCase{"cnn", kCnn},
+                                         ModelCase{"batchnorm_mlp", kBatchNormMlp},
+                                         ModelCase{"batchnorm_cnn", kBatchNormCnn},
+                                         ModelCase{"batchnorm_cnn_channels_first", kBatchNormCnnChannelsFirst},
                                          ModelCase{"cnn_channels_first", kCnnChannelsFirst},
                                          ModelCase{"cnn_dilated", kCnnDilated},
                                          ModelCase{"lstm_hard_sigmoid", kLstm},
@@ -639,6 +681,34 @@ TEST(PartialBatch, MaskedRowsContributeNothing) {
   h.writeVariables(vars);
   h.runtimeStep(batch);
   EXPECT_GT(std::fabs(h.readOutput("loss")[0] - loss1), 1e-4);
+}
+
+TEST(PartialBatch, BatchNormStatisticsSkipThePaddingRows) {
+  // The kernels' statistics, moving averages and gradients over the valid
+  // rows only, against the reference; then padding rows with other data
+  // change nothing.
+  Harness h(kBatchNormMlp);
+  std::map<std::string, RefTensor> vars = h.randomVariables(23);
+  h.writeVariables(vars);
+  std::map<std::string, std::vector<float>> rtVars = h.readVariables();
+  std::map<std::string, RefTensor> refVars = vars;
+  std::vector<RefTensor> batch = h.randomBatch(24);
+  RefTensor &mask = batch[h.argIndex("mask")];
+  const int64_t n = mask.size();
+  mask[n - 1] = mask[n - 2] = 0.0;
+  std::string failures = compareStep(h, rtVars, refVars, batch, Tolerances{});
+  EXPECT_TRUE(failures.empty()) << failures;
+  std::map<std::string, std::vector<float>> after1 = h.readVariables();
+  RefTensor &x = batch[h.argIndex("input")];
+  int64_t xw = x.size() / n;
+  for (int64_t j = 0; j < 2 * xw; ++j)
+    x[(n - 2) * xw + j] = 50.0 + j;
+  h.writeVariables(vars);
+  h.runtimeStep(batch);
+  std::map<std::string, std::vector<float>> after2 = h.readVariables();
+  for (auto &[name, v] : after1)
+    EXPECT_TRUE(compareTensor(name, after2[name], std::vector<double>(v.begin(), v.end()), 1e-6, 0.01, 1e-9).empty())
+        << "padding rows changed " << name;
 }
 
 TEST(PartialBatch, SparseTargetsWithPaddingMatchTheReference) {
