@@ -47,10 +47,12 @@ struct ChannelView {
     return mulF(b, l, rows, cF32(b, l, static_cast<double>(outer / batch * inner)));
   }
   /// For channels [begin, end): accs[k][c] = sum over the counted elements
-  /// of channel c of terms(element index, c)[k]. Rows outermost, so that a
-  /// channels-last map is read row by row, not with a stride per channel.
+  /// of channel c of terms(element index, c)[k] (over every element for
+  /// k >= |unweightedFrom|). Rows outermost, so that a channels-last map is
+  /// read row by row, not with a stride per channel.
   void accumulate(OpBuilder &b, Location l, Value mask, Value begin, Value end, ArrayRef<Value> accs,
-                  const std::function<SmallVector<Value>(OpBuilder &, Value, Value)> &terms) const {
+                  const std::function<SmallVector<Value>(OpBuilder &, Value, Value)> &terms,
+                  size_t unweightedFrom = ~size_t(0)) const {
     forLoop(b, l, begin, end, [&](OpBuilder &cb, Value c) {
       for (Value acc : accs)
         store(cb, l, cF32(cb, l, 0), acc, c);
@@ -66,16 +68,19 @@ struct ChannelView {
                                               next.push_back(addF(ib, l, a, v));
                                             ib.create<scf::YieldOp>(l, next);
                                           });
-        for (auto [acc, sum] : llvm::zip(accs, loop.getResults()))
-          store(cb, l, addF(cb, l, load(cb, l, acc, c), mulF(cb, l, w, sum)), acc, c);
+        for (auto [k, acc] : llvm::enumerate(accs)) {
+          Value sum = loop.getResult(k);
+          store(cb, l, addF(cb, l, load(cb, l, acc, c), k < unweightedFrom ? mulF(cb, l, w, sum) : sum), acc, c);
+        }
       });
     });
   }
 };
 
 /// Per-channel batch statistics for channels [begin, end): |mean| gets the
-/// mean, |second| the sum of squared deviations; |extra| terms (given the
-/// element index, the channel and its mean) are summed in the same pass.
+/// mean, |second| the sum of squared deviations over the counted elements;
+/// |extra| terms (given the element index, the channel and its mean) are
+/// summed over every element in the same pass.
 void statistics(OpBuilder &b, Location l, const ChannelView &v, Value x, Value mask, Value begin, Value end,
                 Value count, Value mean, Value second, ArrayRef<Value> extraAccs = {},
                 const std::function<SmallVector<Value>(OpBuilder &, Value, Value, Value)> &extra = nullptr) {
@@ -86,14 +91,17 @@ void statistics(OpBuilder &b, Location l, const ChannelView &v, Value x, Value m
   forLoop(b, l, begin, end, [&](OpBuilder &cb, Value c) { store(cb, l, divF(cb, l, load(cb, l, mean, c), safe), mean, c); });
   SmallVector<Value> accs = {second};
   accs.append(extraAccs.begin(), extraAccs.end());
-  v.accumulate(b, l, mask, begin, end, accs, [&](OpBuilder &ib, Value at, Value c) {
-    Value mu = load(ib, l, mean, c);
-    Value d = subF(ib, l, load(ib, l, x, at), mu);
-    SmallVector<Value> t = {mulF(ib, l, d, d)};
-    if (extra)
-      t.append(extra(ib, at, c, mu));
-    return t;
-  });
+  v.accumulate(
+      b, l, mask, begin, end, accs,
+      [&](OpBuilder &ib, Value at, Value c) {
+        Value mu = load(ib, l, mean, c);
+        Value d = subF(ib, l, load(ib, l, x, at), mu);
+        SmallVector<Value> t = {mulF(ib, l, d, d)};
+        if (extra)
+          t.append(extra(ib, at, c, mu));
+        return t;
+      },
+      /*unweightedFrom=*/1);
 }
 
 /// y = (x - shift[c]) * scale[c] * gamma[c] + beta[c] over rows [begin, end).
@@ -212,15 +220,17 @@ void lowerBatchNormGrad(LoweringContext &ctx, BatchNormGradOp op) {
                Value count = b.create<arith::MaximumFOp>(l, v.count(b, l, mask), cF32(b, l, 1));
                forLoop(b, l, begin, end, [&](OpBuilder &ob, Value o) {
                  Value w = v.weight(ob, l, mask, o);
+                 // A padding row (w = 0) does not shape the statistics.
+                 Value wc = divF(ob, l, w, count);
                  forLoop(ob, l, cIndex(ob, l, 0), cIndex(ob, l, v.channels), [&](OpBuilder &cb, Value c) {
                    Value r = load(cb, l, m[4], c), mu = load(cb, l, m[3], c);
-                   Value k = mulF(cb, l, w, mulF(cb, l, load(cb, l, m[2], c), r));
+                   Value k = mulF(cb, l, load(cb, l, m[2], c), r);
                    Value sdyx = load(cb, l, m[5], c), sdy = load(cb, l, m[6], c);
                    forLoop(cb, l, cIndex(cb, l, 0), cIndex(cb, l, v.inner), [&](OpBuilder &ib, Value i) {
                      Value at = v.at(ib, l, o, c, i);
                      Value xhat = mulF(ib, l, subF(ib, l, load(ib, l, m[1], at), mu), r);
-                     Value mean = divF(ib, l, addF(ib, l, sdy, mulF(ib, l, xhat, sdyx)), count);
-                     store(ib, l, mulF(ib, l, k, subF(ib, l, load(ib, l, m[0], at), mean)), m[n2], at);
+                     Value through = mulF(ib, l, wc, addF(ib, l, sdy, mulF(ib, l, xhat, sdyx)));
+                     store(ib, l, mulF(ib, l, k, subF(ib, l, load(ib, l, m[0], at), through)), m[n2], at);
                    });
                  });
                });

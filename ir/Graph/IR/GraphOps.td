@@ -448,8 +448,10 @@ def Graph_BatchNormOp : Graph_DiffOp<"batch_norm"> {
 def Graph_BatchNormGradOp : Graph_TensorOp<"batch_norm_grad"> {
   let summary = "gradients of batch_norm with respect to input, gamma and beta";
   let description = [{
-    Recomputes the batch statistics from `input` (and `mask`). Rows with
-    mask 0 get a zero input gradient.
+    Recomputes the batch statistics from `input` (and `mask`). A row with
+    mask 0 does not shape the statistics, so its input gradient is only the
+    direct term gamma * dy / sqrt(var + eps); the train step gives such rows
+    no output gradient anyway.
 
     Example: `%dx, %dg, %db = graph.batch_norm_grad %dy, %x, %gamma, %mask {axis = 1 : i64, epsilon = 1.0e-03 : f64} : ...`
   }];

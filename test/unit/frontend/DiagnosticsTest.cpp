@@ -79,12 +79,12 @@ TEST(Diagnostics, LayersAfterAnUnsupportedLayerAreStillChecked) {
    "class_name": "Sequential", "keras_version": "2.2.4",
    "config": {"name": "s", "layers": [
     {"class_name": "Dense", "config": {"name": "dense_1", "units": 8, "batch_input_shape": [null, 4]}},
-    {"class_name": "BatchNormalization", "config": {"name": "bn_1"}},
+    {"class_name": "LayerNormalization", "config": {"name": "ln_1"}},
     {"class_name": "GRU", "config": {"name": "gru_1", "units": 3}},
     {"class_name": "Dense", "config": {"name": "dense_2", "units": 2, "activation": "softmax"}}]},
    "training_config": {"loss": "categorical_crossentropy"}})");
   EXPECT_FALSE(m.module);
-  EXPECT_EQ(matching(m, "layer 'bn_1' (BatchNormalization) at /config/layers/1").size(), 1u) << m.errors();
+  EXPECT_EQ(matching(m, "layer 'ln_1' (LayerNormalization) at /config/layers/1").size(), 1u) << m.errors();
   EXPECT_EQ(matching(m, "layer 'gru_1' (GRU) at /config/layers/2").size(), 1u) << m.errors();
 }
 

@@ -178,9 +178,13 @@ TEST(TrainingConfig, Losses) {
              "config": {"from_logits": true}}})"),
            &errors);
   EXPECT_NE(errors.find("from_logits"), std::string::npos) << errors;
-  settings(keras2Model("2.2.4", R"({"loss": "mean_squared_error"})"), &errors);
+  settings(keras2Model("2.2.4", R"({"loss": "kullback_leibler_divergence"})"), &errors);
   EXPECT_NE(errors.find("/training_config/loss"), std::string::npos) << errors;
-  EXPECT_NE(errors.find("mean_squared_error"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("kullback_leibler_divergence"), std::string::npos) << errors;
+  EXPECT_EQ(settings(keras2Model("2.2.4", R"({"loss": "mse"})")).loss, "mean_squared_error");
+  EXPECT_EQ(settings(keras3Model(R"({"optimizer": "sgd", "loss": {"class_name": "BinaryCrossentropy",
+             "config": {"from_logits": false}}})")).loss,
+            "binary_crossentropy");
   settings(keras2Model("2.2.4", R"({"optimizer_config": {"class_name": "SGD", "config": {}}})"), &errors);
   EXPECT_NE(errors.find("no loss"), std::string::npos) << errors;
 }

@@ -703,6 +703,80 @@ TEST(CrossEntropyGradient, ClippedProbabilities) {
 }
 
 //===----------------------------------------------------------------------===//
+// element_loss, batch_norm
+//===----------------------------------------------------------------------===//
+
+OpGradientCase elementLossCase(const std::string &kind, std::vector<int64_t> shape, RefTensor pred, double eps,
+                               const std::vector<double> &mask) {
+  Random rng(77);
+  OpGradientCase c;
+  RefTensor y(shape);
+  for (double &v : y.data)
+    v = kind == "binary_crossentropy" ? static_cast<double>(rng.integer(0, 1)) : rng.uniform(0, 1);
+  c.args = {pred, y, vec(mask)};
+  c.differentiable = {true, false, false};
+  std::ostringstream eps_text;
+  eps_text << std::scientific << eps;
+  c.moduleText = oneOpModule({tensorType(shape), tensorType(shape), tensorType({shape[0]})},
+                             "graph.element_loss %a0, %a1, %a2 {kind = #graph.element_loss<" + kind +
+                                 ">, epsilon = " + eps_text.str() + " : f64}",
+                             "tensor<f32>");
+  return c;
+}
+
+TEST(ElementLossGradient, BinaryCrossentropyWithClipping) {
+  // Epsilon 0.05: 0.01 and 0.99 are clipped (zero gradient), the rest inside.
+  RefTensor p({3, 2});
+  p.data = {0.01, 0.4, 0.99, 0.3, 0.7, 0.5};
+  expectGradientsMatch(elementLossCase("binary_crossentropy", {3, 2}, p, 0.05, {1, 1, 1}));
+}
+
+TEST(ElementLossGradient, MeanSquaredErrorWithPartialMask) {
+  Random rng(78);
+  expectGradientsMatch(elementLossCase("mean_squared_error", {4, 3}, rng.tensor({4, 3}), 1e-7, {1, 1, 1, 0}));
+}
+
+TEST(ElementLossGradient, MeanAbsoluteErrorOverASequence) {
+  Random rng(79);
+  expectGradientsMatch(elementLossCase("mean_absolute_error", {2, 3, 2}, rng.tensor({2, 3, 2}, 2, 3), 1e-7, {1, 1}));
+}
+
+/// graph.batch_norm on |shape| around |axis|; the function returns its
+/// normalised output (the moving averages have no gradient).
+OpGradientCase batchNormCase(std::vector<int64_t> shape, int64_t axis, const std::vector<double> &mask) {
+  Random rng(81);
+  int64_t c = shape[axis];
+  OpGradientCase k;
+  k.args = {rng.tensor(shape, -2, 2), rng.tensor({c}, 0.5, 1.5), rng.tensor({c}), rng.tensor({c}),
+            rng.tensor({c}, 0.5, 1.5)};
+  k.differentiable = {true, true, true, false, false};
+  std::string x = tensorType(shape), ch = tensorType({c}), types = x + ", " + ch + ", " + ch + ", " + ch + ", " + ch;
+  std::string operands = "%a0, %a1, %a2, %a3, %a4";
+  std::string args = "%a0: " + x + ", %a1: " + ch + ", %a2: " + ch + ", %a3: " + ch + ", %a4: " + ch;
+  if (!mask.empty()) {
+    k.args.push_back(vec(mask));
+    k.differentiable.push_back(false);
+    std::string m = tensorType({shape[0]});
+    types += ", " + m, operands += ", %a5", args += ", %a5: " + m;
+  }
+  k.moduleText = "func.func @f(" + args + ") -> " + x + " {\n  %r, %m, %v = graph.batch_norm " + operands +
+                 " {axis = " + std::to_string(axis) + " : i64, epsilon = 1.000000e-03 : f64, momentum = "
+                 "9.000000e-01 : f64} : (" + types + ") -> (" + x + ", " + ch + ", " + ch + ")\n  return %r : " +
+                 x + "\n}\n";
+  return k;
+}
+
+TEST(BatchNormGradient, FeaturesWithPartialMask) {
+  expectGradientsMatch(batchNormCase({5, 3}, 1, {1, 1, 1, 1, 0}));
+}
+
+TEST(BatchNormGradient, ChannelsLastMap) { expectGradientsMatch(batchNormCase({2, 3, 2, 3}, 3, {})); }
+
+TEST(BatchNormGradient, ChannelsFirstMapWithPartialMask) {
+  expectGradientsMatch(batchNormCase({3, 2, 2, 3}, 1, {1, 0, 1}));
+}
+
+//===----------------------------------------------------------------------===//
 // Coverage and self-checks
 //===----------------------------------------------------------------------===//
 
@@ -712,7 +786,8 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
   const std::set<std::string> covered = {
       "graph.matmul",  "graph.bias_add", "graph.reduce_sum", "graph.conv2d",  "graph.max_pool2d",
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
-      "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy"};
+      "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
+      "graph.element_loss", "graph.batch_norm"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

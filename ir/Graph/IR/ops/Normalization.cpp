@@ -167,21 +167,21 @@ LogicalResult BatchNormGradOp::evaluate(ArrayRef<const RefTensor *> in, SmallVec
     count += (mask ? (*mask)[v.row(o)] : 1.0) * v.inner;
   RefTensor dx(x.shape), dgamma(gamma.shape), dbeta(gamma.shape);
   for (int64_t c = 0; c < v.channels; ++c) {
+    // Every row's output depends on the statistics (a padding row too,
+    // though the loss gives it no gradient), only counted rows shape them.
     double rstd = 1 / std::sqrt(var[c] + eps), sdy = 0, sdyx = 0;
-    for (int64_t o = 0; o < v.outer; ++o) {
-      double w = mask ? (*mask)[v.row(o)] : 1.0;
+    for (int64_t o = 0; o < v.outer; ++o)
       for (int64_t i = 0; i < v.inner; ++i) {
-        sdy += w * dy[v.at(o, c, i)];
-        sdyx += w * dy[v.at(o, c, i)] * (x[v.at(o, c, i)] - mean[c]) * rstd;
+        sdy += dy[v.at(o, c, i)];
+        sdyx += dy[v.at(o, c, i)] * (x[v.at(o, c, i)] - mean[c]) * rstd;
       }
-    }
     dbeta[c] = sdy, dgamma[c] = sdyx;
     for (int64_t o = 0; o < v.outer; ++o) {
       double w = mask ? (*mask)[v.row(o)] : 1.0;
       for (int64_t i = 0; i < v.inner; ++i) {
         double xhat = (x[v.at(o, c, i)] - mean[c]) * rstd;
-        dx[v.at(o, c, i)] =
-            count > 0 ? w * gamma[c] * rstd * (dy[v.at(o, c, i)] - (sdy + xhat * sdyx) / count) : 0.0;
+        double through = count > 0 ? w * (sdy + xhat * sdyx) / count : 0.0;
+        dx[v.at(o, c, i)] = gamma[c] * rstd * (dy[v.at(o, c, i)] - through);
       }
     }
   }
