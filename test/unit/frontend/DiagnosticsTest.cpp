@@ -45,7 +45,7 @@ TEST(Diagnostics, SeveralBadLayersAreAllReportedWithTheirPaths) {
     {"class_name": "Dense", "config": {"name": "dense_2", "units": 3, "activation": "swish"}},
     {"class_name": "Dense", "config": {"name": "dense_3", "units": 2, "activation": "softmax",
                                        "kernel_regularizer": {"class_name": "L1L2", "config": {"l2": 0.01}}}},
-    {"class_name": "BatchNormalization", "config": {"name": "bn_1"}}]},
+    {"class_name": "LayerNormalization", "config": {"name": "ln_1"}}]},
    "training_config": {"loss": "categorical_crossentropy"}})");
   EXPECT_FALSE(m.module);
   ASSERT_GE(m.diag.all().size(), 4u) << m.errors();
@@ -69,9 +69,9 @@ TEST(Diagnostics, SeveralBadLayersAreAllReportedWithTheirPaths) {
             std::string::npos)
       << reg[0];
 
-  auto bn = matching(m, "BatchNormalization");
+  auto bn = matching(m, "LayerNormalization");
   ASSERT_EQ(bn.size(), 1u) << m.errors();
-  EXPECT_NE(bn[0].find("layer 'bn_1' (BatchNormalization) at /config/layers/3"), std::string::npos) << bn[0];
+  EXPECT_NE(bn[0].find("layer 'ln_1' (LayerNormalization) at /config/layers/3"), std::string::npos) << bn[0];
 }
 
 TEST(Diagnostics, LayersAfterAnUnsupportedLayerAreStillChecked) {
