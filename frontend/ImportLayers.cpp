@@ -22,13 +22,11 @@ using json::member;
 
 namespace {
 
-/// Reports regularizers and constraints, which kcc does not implement.
+/// Reports activity regularizers and constraints, which kcc does not
+/// implement (weight regularizers are read with each weight).
 void rejectRegularizers(LayerConfig &cfg) {
-  for (const char *key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                          "recurrent_regularizer", "embeddings_regularizer", "kernel_constraint",
-                          "bias_constraint", "recurrent_constraint", "embeddings_constraint",
-                          "W_regularizer", "b_regularizer", "U_regularizer", "W_constraint",
-                          "b_constraint", "U_constraint"})
+  for (const char *key : {"activity_regularizer", "kernel_constraint", "bias_constraint", "recurrent_constraint",
+                          "embeddings_constraint", "W_constraint", "b_constraint", "U_constraint"})
     cfg.unsupportedIfSet(key, std::string("'") + key + "'");
 }
 
@@ -105,6 +103,173 @@ bool importActivation(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
+//===----------------------------------------------------------------------===//
+// 1D convolution and pooling, global pooling
+//===----------------------------------------------------------------------===//
+// A sequence [N, T, C] is the one-row image [N, 1, T, C] (a free reshape), so
+// Conv1D and MaxPooling1D are Conv2D and MaxPooling2D with a 1 x k window;
+// a global max pooling is a max pooling over the whole map, a global
+// average pooling a sum over it, scaled.
+
+/// An int or a one-element list (Keras's 1D sizes); |fallback| if absent.
+std::optional<int64_t> single(LayerConfig &cfg, LayerConfig::Keys keys, std::optional<int64_t> fallback) {
+  const rapidjson::Value *v = cfg.find(keys);
+  if (json::isNull(v)) {
+    if (!fallback)
+      cfg.error(keys, "is required");
+    return fallback;
+  }
+  const rapidjson::Value *one = v->IsArray() && v->Size() == 1 ? &(*v)[0] : v;
+  auto i = json::integer(one);
+  if (!i || *i < 1 || *i > LayerConfig::kMaxSize) {
+    cfg.error(keys, "expected a positive integer or [integer], found " + json::render(v));
+    return std::nullopt;
+  }
+  return i;
+}
+
+Value reshaped(LayerCall &call, Value x, ArrayRef<int64_t> shape) {
+  if (!x)
+    return x;
+  return call.imp.create<ReshapeOp>(call.layer, x, {named(call.imp, "shape", call.imp.b.getDenseI64ArrayAttr(shape))});
+}
+
+/// The sequence input of a 1D layer, or null after reporting a wrong rank
+/// or a channels_first data format.
+Value sequenceInput(LayerCall &call) {
+  if (!expectInputs(call, 1))
+    return nullptr;
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != 3) {
+    call.cfg.error({"name"}, "expects [batch, steps, channels], got rank " + std::to_string(shapeOf(x).size()));
+    return nullptr;
+  }
+  return x;
+}
+
+bool importConv1D(LayerCall &call, SmallVectorImpl<Value> &out) {
+  Value x = sequenceInput(call);
+  if (!x)
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto filters = cfg.positiveInt({"filters", "nb_filter"});
+  auto kernel = single(cfg, {"kernel_size", "filter_length"}, std::nullopt);
+  auto stride = single(cfg, {"strides", "subsample_length"}, 1);
+  auto dilation = single(cfg, {"dilation_rate"}, 1);
+  auto padding = cfg.padding();
+  auto act = cfg.activation({"activation"}, "linear");
+  bool useBias = cfg.flag({"use_bias", "bias"}, true);
+  auto kinit = cfg.initializer(&imp.ctx, {"kernel_initializer", "init"}, "glorot_uniform");
+  auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
+  rejectRegularizers(cfg);
+  if (cfg.string({"data_format"}, "channels_last") != "channels_last")
+    cfg.error({"data_format"}, "Conv1D with data_format 'channels_first' is not supported");
+  if (json::integer(cfg.find({"groups"})).value_or(1) != 1)
+    cfg.error({"groups"}, "grouped convolutions are not supported");
+  if (!filters || !kernel || !stride || !dilation || !padding || !act || !kinit || !binit)
+    return false;
+  ArrayRef<int64_t> s = shapeOf(x);
+  Value w = imp.weight(call, "kernel", {*kernel, s[2], *filters}, kinit); // Keras's (k, in, out)
+  if (!w)
+    return false;
+  Value y = imp.create<Conv2DOp>(call.layer, {reshaped(call, x, {s[0], 1, s[1], s[2]}),
+                                              reshaped(call, w, {1, *kernel, s[2], *filters})},
+                                 {named(imp, "strides", imp.b.getDenseI64ArrayAttr({1, *stride})),
+                                  named(imp, "dilations", imp.b.getDenseI64ArrayAttr({1, *dilation})),
+                                  named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
+                                  named(imp, "data_format", DataFormatAttr::get(&imp.ctx, DataFormat::channels_last))});
+  if (useBias && y)
+    y = addBias(call, y, imp.weight(call, "bias", {*filters}, binit), 3);
+  y = applyActivation(call, y, *act);
+  if (!y)
+    return false;
+  ArrayRef<int64_t> ys = shapeOf(y);
+  out.push_back(reshaped(call, y, {ys[0], ys[2], ys[3]}));
+  return true;
+}
+
+bool importMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) {
+  Value x = sequenceInput(call);
+  if (!x)
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto pool = single(cfg, {"pool_size", "pool_length"}, 2);
+  auto stride = pool ? single(cfg, {"strides", "stride"}, *pool) : std::nullopt;
+  auto padding = cfg.padding();
+  if (cfg.string({"data_format"}, "channels_last") != "channels_last")
+    cfg.error({"data_format"}, "MaxPooling1D with data_format 'channels_first' is not supported");
+  if (!pool || !stride || !padding)
+    return false;
+  ArrayRef<int64_t> s = shapeOf(x);
+  Value y = imp.create<MaxPool2DOp>(call.layer, reshaped(call, x, {s[0], 1, s[1], s[2]}),
+                                    {named(imp, "pool_size", imp.b.getDenseI64ArrayAttr({1, *pool})),
+                                     named(imp, "strides", imp.b.getDenseI64ArrayAttr({1, *stride})),
+                                     named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
+                                     named(imp, "data_format", DataFormatAttr::get(&imp.ctx, DataFormat::channels_last))});
+  if (!y)
+    return false;
+  ArrayRef<int64_t> ys = shapeOf(y);
+  out.push_back(reshaped(call, y, {ys[0], ys[2], ys[3]}));
+  return true;
+}
+
+/// GlobalMax/AveragePooling1D/2D: |rank| is 3 or 4.
+bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t rank, bool average) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  Value x = call.inputs[0];
+  if (static_cast<int64_t>(shapeOf(x).size()) != rank) {
+    cfg.error({"name"}, "expects a rank-" + std::to_string(rank) + " input, got rank " +
+                            std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  auto format = cfg.dataFormat();
+  bool keepdims = cfg.flag({"keepdims"}, false);
+  if (!format)
+    return false;
+  bool first = *format == DataFormat::channels_first;
+  SmallVector<int64_t> s(shapeOf(x));
+  int64_t c = first ? s[1] : s.back();
+  // The spatial axes, and the map as an image [N, H, W, C] or [N, C, H, W].
+  SmallVector<int64_t> axes = first ? SmallVector<int64_t>{2, 3} : SmallVector<int64_t>{1, 2};
+  SmallVector<int64_t> image = rank == 4 ? s
+                               : first   ? SmallVector<int64_t>{s[0], s[1], 1, s[2]}
+                                         : SmallVector<int64_t>{s[0], 1, s[1], s[2]};
+  int64_t h = first ? image[2] : image[1], w = first ? image[3] : image[2];
+  Value y;
+  if (average) {
+    y = imp.create<ReduceSumOp>(call.layer, reshaped(call, x, image),
+                                {named(imp, "axes", imp.b.getDenseI64ArrayAttr(axes))});
+    if (y)
+      y = imp.create<ScaleOp>(call.layer, y, {named(imp, "factor", imp.b.getF64FloatAttr(1.0 / double(h * w)))});
+  } else {
+    y = imp.create<MaxPool2DOp>(call.layer, reshaped(call, x, image),
+                                {named(imp, "pool_size", imp.b.getDenseI64ArrayAttr({h, w})),
+                                 named(imp, "strides", imp.b.getDenseI64ArrayAttr({h, w})),
+                                 named(imp, "padding", PaddingAttr::get(&imp.ctx, Padding::valid)),
+                                 named(imp, "data_format", DataFormatAttr::get(&imp.ctx, *format))});
+  }
+  if (!y)
+    return false;
+  SmallVector<int64_t> kept = {s[0], c};
+  if (keepdims) { // Keras keeps the spatial axes as ones, in the input's order
+    kept.assign(rank, 1);
+    kept[0] = s[0];
+    kept[first ? 1 : rank - 1] = c;
+  }
+  out.push_back(reshaped(call, y, kept));
+  return true;
+}
+
+bool importGlobalMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 3, false); }
+bool importGlobalMaxPool2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 4, false); }
+bool importGlobalAvgPool1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 3, true); }
+bool importGlobalAvgPool2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 4, true); }
+
 bool importBatchNormalization(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!expectInputs(call, 1))
     return false;
@@ -129,8 +294,8 @@ bool importBatchNormalization(LayerCall &call, SmallVectorImpl<Value> &out) {
   }
   if (json::integer(cfg.find({"mode"})).value_or(0) != 0)
     cfg.error({"mode"}, "Keras 1 BatchNormalization modes other than 0 are not supported");
-  for (const char *key : {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint",
-                          "renorm", "virtual_batch_size", "adjustment", "synchronized"})
+  for (const char *key : {"beta_constraint", "gamma_constraint", "renorm", "virtual_batch_size", "adjustment",
+                          "synchronized"})
     cfg.unsupportedIfSet(key, std::string("'") + key + "'");
   // Keras 2 (TF 2) and 3 run a frozen BatchNormalization in inference mode,
   // older Keras did not: refused rather than guessed.
@@ -470,12 +635,87 @@ bool importConcatenate(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
+bool importMultiply(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (call.inputs.size() < 2) {
+    call.cfg.error({"name"}, "needs at least two inputs");
+    return false;
+  }
+  Value product = call.inputs[0];
+  for (Value v : ArrayRef<Value>(call.inputs).drop_front())
+    product = product ? call.imp.create<MulOp>(call.layer, {product, v}) : product;
+  out.push_back(product);
+  return true;
+}
+
+Value scaled(LayerCall &call, Value x, double factor) {
+  if (!x)
+    return x;
+  return call.imp.create<ScaleOp>(call.layer, x, {named(call.imp, "factor", call.imp.b.getF64FloatAttr(factor))});
+}
+
+bool importSubtract(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 2))
+    return false;
+  Value negated = scaled(call, call.inputs[1], -1.0);
+  out.push_back(negated ? call.imp.create<AddOp>(call.layer, {call.inputs[0], negated}) : negated);
+  return true;
+}
+
+bool importAverage(LayerCall &call, SmallVectorImpl<Value> &out) {
+  SmallVector<Value> sum;
+  if (!importAdd(call, sum))
+    return false;
+  out.push_back(scaled(call, sum[0], 1.0 / static_cast<double>(call.inputs.size())));
+  return true;
+}
+
 /// Keras 1's generic Merge layer: only the modes kcc has ops for.
 bool importMerge(LayerCall &call, SmallVectorImpl<Value> &out) {
-  auto mode = call.cfg.oneOf({"mode"}, "sum", {"sum", "concat"});
+  auto mode = call.cfg.oneOf({"mode"}, "sum", {"sum", "concat", "mul", "ave"});
   if (!mode)
     return false;
+  if (*mode == "mul")
+    return importMultiply(call, out);
+  if (*mode == "ave")
+    return importAverage(call, out);
   return *mode == "sum" ? importAdd(call, out) : importConcatenate(call, out);
+}
+
+//===----------------------------------------------------------------------===//
+// Activation layers (ReLU, ELU, Softmax): only their plain-function settings
+//===----------------------------------------------------------------------===//
+
+bool importReLU(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  // Keras's defaults make it relu; a cap, a leak or a threshold is refused.
+  for (const char *key : {"max_value", "negative_slope", "threshold"})
+    call.cfg.unsupportedIfSet(key, std::string("ReLU '") + key + "'");
+  out.push_back(applyActivation(call, call.inputs[0], ActivationSpec{false, Activation::relu}));
+  return true;
+}
+
+bool importELU(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  if (double alpha = call.cfg.number({"alpha"}, 1.0); alpha != 1.0)
+    call.cfg.error({"alpha"}, "ELU with alpha " + std::to_string(alpha) + " is not supported (only 1.0)");
+  out.push_back(applyActivation(call, call.inputs[0], ActivationSpec{false, Activation::elu}));
+  return true;
+}
+
+bool importSoftmaxLayer(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  const rapidjson::Value *axis = call.cfg.find({"axis"});
+  int64_t rank = shapeOf(call.inputs[0]).size();
+  auto a = axis ? json::integer(axis) : std::optional<int64_t>(-1);
+  if (!a || (*a != -1 && *a != rank - 1)) {
+    call.cfg.error({"axis"}, "Softmax over an axis other than the last is not supported, found " + json::render(axis));
+    return false;
+  }
+  out.push_back(applyActivation(call, call.inputs[0], ActivationSpec{true, Activation::linear}));
+  return true;
 }
 
 struct Entry {
@@ -497,6 +737,24 @@ const Entry kImporters[] = {
     {"RepeatVector", importRepeatVector},
     {"TimeDistributed", importTimeDistributed},
     {"Add", importAdd},
+    {"Multiply", importMultiply},
+    {"Subtract", importSubtract},
+    {"Average", importAverage},
+    {"ReLU", importReLU},
+    {"ELU", importELU},
+    {"Softmax", importSoftmaxLayer},
+    {"Conv1D", importConv1D},
+    {"Convolution1D", importConv1D},
+    {"MaxPooling1D", importMaxPool1D},
+    {"MaxPool1D", importMaxPool1D},
+    {"GlobalMaxPooling1D", importGlobalMaxPool1D},
+    {"GlobalMaxPool1D", importGlobalMaxPool1D},
+    {"GlobalMaxPooling2D", importGlobalMaxPool2D},
+    {"GlobalMaxPool2D", importGlobalMaxPool2D},
+    {"GlobalAveragePooling1D", importGlobalAvgPool1D},
+    {"GlobalAvgPool1D", importGlobalAvgPool1D},
+    {"GlobalAveragePooling2D", importGlobalAvgPool2D},
+    {"GlobalAvgPool2D", importGlobalAvgPool2D},
     {"BatchNormalization", importBatchNormalization},
     {"Concatenate", importConcatenate},
     {"Merge", importMerge},

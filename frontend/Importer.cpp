@@ -49,7 +49,22 @@ Location Importer::loc(const Layer &layer) {
                       FileLineColLoc::get(b.getStringAttr(model.file), 0, 0));
 }
 
-Value Importer::weight(const LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
+/// The L2 factor of weight |name|'s regularizer in |cfg| (Keras 1 keys too).
+static std::optional<double> l2Of(LayerConfig &cfg, StringRef name) {
+  if (name == "kernel")
+    return cfg.l2Regularizer({"kernel_regularizer", "W_regularizer"});
+  if (name == "recurrent_kernel")
+    return cfg.l2Regularizer({"recurrent_regularizer", "U_regularizer"});
+  if (name == "bias")
+    return cfg.l2Regularizer({"bias_regularizer", "b_regularizer"});
+  if (name == "embeddings")
+    return cfg.l2Regularizer({"embeddings_regularizer", "W_regularizer"});
+  if (name == "gamma" || name == "beta")
+    return cfg.l2Regularizer({name == "gamma" ? "gamma_regularizer" : "beta_regularizer"});
+  return 0.0;
+}
+
+Value Importer::weight(LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
                        graph::InitializerAttr init, bool trainable) {
   std::string sym = call.weightOwner + "." + name.str();
   auto var = module.lookupSymbol<graph::VariableOp>(sym);
@@ -68,9 +83,12 @@ Value Importer::weight(const LayerCall &call, StringRef name, ArrayRef<int64_t> 
       diag.error(call.layer.where("trainable"), "expected true or false, found " + json::render(layerTrainable));
       return nullptr;
     }
+    std::optional<double> l2 = l2Of(call.cfg, name);
+    if (!l2)
+      return nullptr;
     var = mb.create<graph::VariableOp>(loc(call.layer), sym, RankedTensorType::get(shape, b.getF32Type()),
                                        init, graph::VariableRole::weight, call.weightOwner, IntegerAttr(),
-                                       trainable && (!layerTrainable || layerTrainable->GetBool()));
+                                       trainable && (!layerTrainable || layerTrainable->GetBool()), llvm::APFloat(*l2));
     weights.push_back({call.layer.configIndex, local, var});
   } else if (var.getType().getShape() != shape) {
     // A shared layer called on inputs of another shape.

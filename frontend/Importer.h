@@ -66,7 +66,8 @@ public:
   /// Reads weight |name| of |owner| (creating its variable on first use).
   /// A |trainable| false weight is state the layer updates itself (Batch-
   /// Normalization's moving statistics); a frozen layer freezes all of its.
-  mlir::Value weight(const LayerCall &call, llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+  /// The weight's L2 regularizer (kernel_regularizer, ...) is read here.
+  mlir::Value weight(LayerCall &call, llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
                      graph::InitializerAttr init, bool trainable = true);
   /// Creates an OpT with |results| results and shapes it with its shape
   /// rule; null if that fails (the rule's error has been reported).

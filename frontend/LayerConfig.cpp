@@ -276,6 +276,44 @@ std::optional<Padding> LayerConfig::padding() {
   return *p == "same" ? Padding::same : Padding::valid;
 }
 
+std::optional<double> LayerConfig::l2Regularizer(Keys keys) {
+  const Value *v = find(keys);
+  if (json::isNull(v))
+    return 0.0;
+  double l1 = 0, l2 = 0;
+  if (auto name = json::string(v)) { // "l2": Keras's default factor
+    if (*name != "l2") {
+      error(keys, "unsupported regularizer '" + *name + "' (supported: L2, L1L2 with l1 = 0)");
+      return std::nullopt;
+    }
+    l2 = 0.01;
+  } else {
+    // {"class_name": "L2"|"L1L2", "config": {...}} or Keras 1's flat
+    // {"name": "WeightRegularizer", "l1": ..., "l2": ...}.
+    const Value *cfg = member(v, "config") ? member(v, "config") : v;
+    std::string cls = json::string(member(v, "class_name")).value_or(json::string(member(v, "name")).value_or(""));
+    if (cls != "L2" && cls != "L1L2" && cls != "WeightRegularizer") {
+      error(keys, "unsupported regularizer " + json::render(v) + " (supported: L2, L1L2 with l1 = 0)");
+      return std::nullopt;
+    }
+    auto number = [&](const char *key, double fallback) {
+      const Value *n = member(cfg, key);
+      return json::isNull(n) ? std::optional<double>(fallback) : json::number(n);
+    };
+    auto a = number("l1", 0.0), b = number("l2", cls == "L2" ? 0.01 : 0.0);
+    if (!a || !b || !(*b >= 0)) {
+      error(keys, "expected numbers l1 and l2 >= 0 in the regularizer, found " + json::render(v));
+      return std::nullopt;
+    }
+    l1 = *a, l2 = *b;
+  }
+  if (l1 != 0) {
+    error(keys, "L1 weight regularization is not supported (L2 is)");
+    return std::nullopt;
+  }
+  return l2;
+}
+
 void LayerConfig::unsupportedIfSet(const char *key, const std::string &what) {
   const Value *v = member(layer.config, key);
   if (json::isNull(v) || (v->IsBool() && !v->GetBool()) || (v->IsNumber() && v->GetDouble() == 0.0) ||

@@ -54,6 +54,11 @@ public:
   std::optional<graph::DataFormat> dataFormat();
   std::optional<graph::Padding> padding();
 
+  /// The L2 factor of the weight regularizer under |keys| (0 without one):
+  /// Keras's L2 and L1L2 in every generation's spelling, and the "l2" short
+  /// name. An L1 term is refused (nullopt after reporting it).
+  std::optional<double> l2Regularizer(Keys keys);
+
   /// Reports |key| if it holds anything but null/false/0/empty: a feature
   /// kcc does not implement.
   void unsupportedIfSet(const char *key, const std::string &what);

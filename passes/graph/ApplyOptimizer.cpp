@@ -93,7 +93,8 @@ struct GraphApplyOptimizerPass
       mb.create<VariableOp>(loc, name, llvm::cast<RankedTensorType>(type),
                             InitializerAttr::get(b.getContext(), b.getStringAttr("zeros"),
                                                  b.getDictionaryAttr({})),
-                            VariableRole::optimizer_state, var.getLayer(), IntegerAttr());
+                            VariableRole::optimizer_state, var.getLayer(), IntegerAttr(), /*trainable=*/true,
+                            APFloat(0.0));
       slotRefs.push_back(FlatSymbolRefAttr::get(b.getContext(), name));
       slots.push_back(b.create<LoadOp>(loc, type, slotRefs.back()));
     }

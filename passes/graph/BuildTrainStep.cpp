@@ -148,6 +148,26 @@ struct GraphBuildTrainStepPass
     return b.create<CrossEntropyOp>(loc, scalar, pred, target, mask, b.getF64FloatAttr(cfg.epsilon));
   }
 
+  /// |loss| plus Keras's weight regularization, l2 * sum(w^2) per weight
+  /// with an L2 regularizer (Keras reports it in the loss of fit and
+  /// evaluate alike).
+  static Value withRegularization(OpBuilder &b, ModuleOp module, Value loss) {
+    Type scalar = loss.getType();
+    for (VariableOp var : module.getOps<VariableOp>()) {
+      double l2 = var.getL2().convertToDouble();
+      if (l2 == 0)
+        continue;
+      Location loc = var.getLoc();
+      auto type = llvm::cast<RankedTensorType>(var.getType());
+      Value w = b.create<LoadOp>(loc, type, FlatSymbolRefAttr::get(var.getSymNameAttr()));
+      Value squares = b.create<MulOp>(loc, type, w, w);
+      SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+      Value sum = b.create<ReduceSumOp>(loc, scalar, squares, b.getDenseI64ArrayAttr(axes));
+      loss = b.create<AddOp>(loc, scalar, loss, b.create<ScaleOp>(loc, scalar, sum, b.getF64FloatAttr(l2)));
+    }
+    return loss;
+  }
+
   /// Keras's "accuracy" is binary_accuracy for a one-unit output, else
   /// categorical (tf.keras and Keras 3 choose by shape; the frontend names
   /// binary_accuracy for older files that chose by the loss).
@@ -193,7 +213,7 @@ struct GraphBuildTrainStepPass
       b.clone(op, mapping);
     }
     Location loc = forward.getLoc();
-    Value l = appendLoss(b, loc, result, extra[0], extra[1], cfg);
+    Value l = withRegularization(b, module, appendLoss(b, loc, result, extra[0], extra[1], cfg));
     Value acc = appendAccuracy(b, loc, result, extra[0], extra[1], cfg);
     b.create<func::ReturnOp>(loc, ValueRange{l, acc});
     eval.setType(b.getFunctionType(eval.getArgumentTypes(), {l.getType(), acc.getType()}));
@@ -246,7 +266,7 @@ struct GraphBuildTrainStepPass
           return failure();
     }
     Location loc = forward.getLoc();
-    Value lossValue = appendLoss(b, loc, result, extra[0], extra[1], cfg);
+    Value lossValue = withRegularization(b, module, appendLoss(b, loc, result, extra[0], extra[1], cfg));
     Value correct = appendAccuracy(b, loc, result, extra[0], extra[1], cfg);
 
     llvm::MapVector<StringAttr, Value> weightGrads;

@@ -18,6 +18,10 @@ Value cIndex(OpBuilder &b, Location loc, int64_t v) {
 }
 
 Value cF32(OpBuilder &b, Location loc, double v) { return graph::constF32(b, loc, v); }
+Value addF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::AddFOp>(l, x, y); }
+Value mulF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::MulFOp>(l, x, y); }
+Value subF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::SubFOp>(l, x, y); }
+Value divF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::DivFOp>(l, x, y); }
 
 void forLoop(OpBuilder &b, Location loc, Value lo, Value hi,
              const std::function<void(OpBuilder &, Value)> &body) {

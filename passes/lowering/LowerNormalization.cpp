@@ -17,11 +17,6 @@ namespace kcc::lowering {
 
 namespace {
 
-Value addF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::AddFOp>(l, x, y); }
-Value mulF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::MulFOp>(l, x, y); }
-Value subF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::SubFOp>(l, x, y); }
-Value divF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::DivFOp>(l, x, y); }
-
 struct ChannelView {
   int64_t batch, outer, channels, inner;
 

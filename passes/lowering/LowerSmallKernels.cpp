@@ -16,11 +16,6 @@ namespace kcc::lowering {
 
 namespace {
 
-Value addF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::AddFOp>(l, x, y); }
-Value mulF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::MulFOp>(l, x, y); }
-Value subF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::SubFOp>(l, x, y); }
-Value divF(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::DivFOp>(l, x, y); }
-
 /// Integer element (class id, embedding id) as an index clamped to [0, n).
 Value clampedIndex(OpBuilder &b, Location l, Value v, int64_t n) {
   Value i = b.create<arith::IndexCastOp>(l, b.getIndexType(), v);
@@ -236,6 +231,13 @@ Value sumOfMask(OpBuilder &b, Location l, Value mask, int64_t n) {
                        [&](OpBuilder &ib, Value i, Value acc) { return addF(ib, l, acc, load(ib, l, mask, i)); });
 }
 
+/// |total| / (sum of the |rows| mask entries), 0 for an all-padding batch.
+Value maskedMean(OpBuilder &b, Location l, Value total, Value mask, int64_t rows) {
+  Value count = sumOfMask(b, l, mask, rows);
+  Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, count, cF32(b, l, 0));
+  return b.create<arith::SelectOp>(l, positive, divF(b, l, total, count), cF32(b, l, 0));
+}
+
 void lowerCrossEntropy(LoweringContext &ctx, CrossEntropyOp op) {
   auto [rows, k] = rowsAndClasses(op.getProbs());
   double eps = op.getEpsilon().convertToDouble();
@@ -257,10 +259,7 @@ void lowerCrossEntropy(LoweringContext &ctx, CrossEntropyOp op) {
                  });
                  return addF(rb, l, acc, mulF(rb, l, loss, load(rb, l, m[2], r)));
                });
-               Value count = sumOfMask(b, l, m[2], rows);
-               Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, count, cF32(b, l, 0));
-               Value mean = b.create<arith::SelectOp>(l, positive, divF(b, l, total, count), cF32(b, l, 0));
-               store(b, l, mean, m[3], cIndex(b, l, 0));
+               store(b, l, maskedMean(b, l, total, m[2], rows), m[3], cIndex(b, l, 0));
              },
              /*serial=*/true);
 }
@@ -356,10 +355,7 @@ void lowerElementLoss(LoweringContext &ctx, ElementLossOp op) {
                  });
                  return addF(rb, l, acc, mulF(rb, l, divF(rb, l, row, cF32(rb, l, k)), load(rb, l, m[2], r)));
                });
-               Value count = sumOfMask(b, l, m[2], rows);
-               Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, count, cF32(b, l, 0));
-               Value mean = b.create<arith::SelectOp>(l, positive, divF(b, l, total, count), cF32(b, l, 0));
-               store(b, l, mean, m[3], cIndex(b, l, 0));
+               store(b, l, maskedMean(b, l, total, m[2], rows), m[3], cIndex(b, l, 0));
              },
              /*serial=*/true);
 }

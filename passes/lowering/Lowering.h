@@ -124,6 +124,11 @@ OpT createCall(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange ins,
 
 mlir::Value cIndex(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
 mlir::Value cF32(mlir::OpBuilder &b, mlir::Location loc, double v);
+/// f32 arithmetic, one op each.
+mlir::Value addF(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value mulF(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value subF(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
+mlir::Value divF(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x, mlir::Value y);
 /// scf.for from |lo| to |hi| step 1 whose body |body| gets the induction var.
 void forLoop(mlir::OpBuilder &b, mlir::Location loc, mlir::Value lo, mlir::Value hi,
              const std::function<void(mlir::OpBuilder &, mlir::Value)> &body);

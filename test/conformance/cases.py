@@ -158,6 +158,59 @@ def batchnorm_no_scale_rmsprop():
     return compiled(m, optimizers.RMSprop(learning_rate=0.01))
 
 
+# ---------------------------------------------------------- 1D and global pooling
+def conv1d_maxpool1d_global_max():
+    m = seq((12, 3), layers.Conv1D(4, 3, activation="relu"), layers.MaxPooling1D(2),
+            layers.Conv1D(5, 2, padding="same", dilation_rate=1, activation="tanh"), layers.GlobalMaxPooling1D(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
+def conv1d_strided_global_average():
+    m = seq((11, 2), layers.Conv1D(4, 3, strides=2, activation="relu"), layers.GlobalAveragePooling1D(),
+            layers.Dense(3, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def conv2d_global_average():
+    m = seq((6, 6, 2), layers.Conv2D(4, (3, 3), activation="relu"), layers.GlobalAveragePooling2D(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.9))
+
+
+def conv2d_global_max_channels_first():
+    m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
+            layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01))
+
+
+# ------------------------------------------------- merges and activation layers
+def merges_two_inputs():
+    a, b = keras.Input(shape=(6,)), keras.Input(shape=(6,))
+    da, db = layers.Dense(5, activation="tanh")(a), layers.Dense(5, activation="sigmoid")(b)
+    merged = layers.Concatenate()([layers.Multiply()([da, db]), layers.Subtract()([da, db]),
+                                   layers.Average()([da, db])])
+    out = layers.Dense(4, activation="softmax")(merged)
+    return compiled(keras.Model([a, b], out), optimizers.Adam(learning_rate=0.01))
+
+
+def activation_layers():
+    m = seq((8,), layers.Dense(10), layers.ReLU(), layers.Dense(10), layers.ELU(), layers.Dense(5),
+            layers.Softmax())
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def l2_regularizers():
+    """Keras adds l2 * sum(w^2) of each regularized weight to the loss."""
+    reg = keras.regularizers
+    m = seq((6, 6, 2), layers.Conv2D(3, (3, 3), activation="relu", kernel_regularizer=reg.L2(0.02)),
+            layers.Flatten(),
+            layers.Dense(8, activation="tanh", kernel_regularizer=reg.L2(0.01),
+                         bias_regularizer=reg.L1L2(l1=0.0, l2=0.05)),
+            layers.Dense(5, activation="softmax", kernel_regularizer="l2"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def rmsprop_inverse_time_decay():
     m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(5, activation="softmax"))
     lr = optimizers.schedules.InverseTimeDecay(0.01, decay_steps=1, decay_rate=0.5)
@@ -287,6 +340,13 @@ CASES = {
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
     "dense_frozen_layer": Case(dense_frozen_layer, steps=2),
     "dense_batchnorm": Case(dense_batchnorm, steps=2),
+    "l2_regularizers": Case(l2_regularizers, steps=2),
+    "merges_two_inputs": Case(merges_two_inputs, steps=2),
+    "activation_layers": Case(activation_layers, steps=2),
+    "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
+    "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
+    "conv2d_global_average": Case(conv2d_global_average, steps=2),
+    "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),
     "batchnorm_no_scale_rmsprop": Case(batchnorm_no_scale_rmsprop, steps=2),

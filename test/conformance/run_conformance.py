@@ -213,11 +213,12 @@ def keras_reference(model, case, cdir, out, dtype="float32"):
         # only train_on_batch's update may count.
         before = model.get_weights()
         pred = np.asarray(model(inputs, training=True))
+        regularization = sum(float(np.asarray(l)) for l in model.losses)
         model.set_weights(before)
         model.reset_metrics()  # Keras 3.13 JAX train_on_batch keeps a running mean otherwise
         logs = model.train_on_batch(inputs, y, return_dict=True)
     loss = float(logs["loss"])
-    check = numpy_loss(model.loss, pred, y, case.sparse)
+    check = numpy_loss(model.loss, pred, y, case.sparse) + regularization
     if abs(check - loss) > 1e-4 * max(abs(check), 1e-3):
         raise RuntimeError("harness self-check: train_on_batch loss %r != %s of the "
                            "forward pass %r" % (loss, model.loss, check))

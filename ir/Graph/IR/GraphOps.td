@@ -48,7 +48,9 @@ def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
     (absent for optimizer slots). Its initial value is drawn by the runtime
     from `init` and the run's seed. A weight of a Keras layer with
     `trainable: false` has `trainable = false`: autodiff gives it no
-    gradient, so the optimizer never changes it (it is still saved).
+    gradient, so the optimizer never changes it (it is still saved). A
+    weight with an L2 regularizer has its factor in `l2`: the steps add
+    l2 * sum(w^2) to the loss, as Keras does.
 
     Example:
     ```mlir
@@ -63,7 +65,8 @@ def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
                        Graph_VariableRoleAttr:$role,
                        StrAttr:$layer,
                        OptionalAttr<I64Attr>:$weight_index,
-                       DefaultValuedAttr<BoolAttr, "true">:$trainable);
+                       DefaultValuedAttr<BoolAttr, "true">:$trainable,
+                       DefaultValuedAttr<F64Attr, "0.0">:$l2);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
 }
 
@@ -389,6 +392,28 @@ def Graph_AddOp : Graph_ElementwiseOp<"add", [
   let arguments = (ins Graph_F32Tensor:$lhs, Graph_F32Tensor:$rhs);
   let results = (outs Graph_F32Tensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_MulOp : Graph_ElementwiseOp<"mul", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "elementwise product of two same-shaped tensors (Multiply)";
+  let description = [{
+    Example: `%c = graph.mul %a, %b : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$lhs, Graph_F32Tensor:$rhs);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_ScaleOp : Graph_ElementwiseOp<"scale", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "every element times a constant (the mean of a global average pooling)";
+  let description = [{
+    Example: `%m = graph.scale %s {factor = 2.500000e-01 : f64} : (tensor<8x16xf32>) -> tensor<8x16xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, F64Attr:$factor);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def Graph_DropoutOp : Graph_ElementwiseOp<"dropout", [

@@ -314,14 +314,14 @@ module attributes {kcc.training = #graph.training<loss = categorical_crossentrop
 
 // -----
 
-// reduce_sum differentiates only RepeatVector-style sums over axis 1.
+// reduce_sum differentiates sums over contiguous axes only.
 module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
-  graph.variable @w : tensor<3x3xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
-  func.func @forward(%x: tensor<2x4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
-    %w = graph.load @w : tensor<3x3xf32>
-    %h = graph.matmul %x, %w : (tensor<2x4x3xf32>, tensor<3x3xf32>) -> tensor<2x4x3xf32>
-    // expected-error @+1 {{'graph.reduce_sum' op gradient only implemented for a sum over axis 1 of a rank-3 tensor}}
-    %s = graph.reduce_sum %h {axes = array<i64: 0>} : (tensor<2x4x3xf32>) -> tensor<4x3xf32>
+  graph.variable @w : tensor<3xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
+  func.func @forward(%x: tensor<4x2x3x2xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
+    %w = graph.load @w : tensor<3xf32>
+    %h = graph.bias_add %x, %w {axis = 2 : i64} : (tensor<4x2x3x2xf32>, tensor<3xf32>) -> tensor<4x2x3x2xf32>
+    // expected-error @+1 {{'graph.reduce_sum' op gradient only implemented for a sum over contiguous axes}}
+    %s = graph.reduce_sum %h {axes = array<i64: 1, 3>} : (tensor<4x2x3x2xf32>) -> tensor<4x3xf32>
     %p = graph.softmax %s : (tensor<4x3xf32>) -> tensor<4x3xf32>
     return %p : tensor<4x3xf32>
   }

@@ -44,7 +44,7 @@ TEST(Diagnostics, SeveralBadLayersAreAllReportedWithTheirPaths) {
     {"class_name": "Dense", "config": {"name": "dense_1", "units": -3, "batch_input_shape": [null, 4]}},
     {"class_name": "Dense", "config": {"name": "dense_2", "units": 3, "activation": "swish"}},
     {"class_name": "Dense", "config": {"name": "dense_3", "units": 2, "activation": "softmax",
-                                       "kernel_regularizer": {"class_name": "L1L2", "config": {"l2": 0.01}}}},
+                                       "kernel_regularizer": {"class_name": "L1L2", "config": {"l1": 0.01}}}},
     {"class_name": "LayerNormalization", "config": {"name": "ln_1"}}]},
    "training_config": {"loss": "categorical_crossentropy"}})");
   EXPECT_FALSE(m.module);

@@ -184,15 +184,45 @@ TEST(ReduceSumGradient, SumOverTimeAxis) {
   expectGradientsMatch(c);
 }
 
-TEST(ReduceSumGradient, UnsupportedAxesAreRejectedNotMiscomputed) {
-  // The rule only implements the RepeatVector case; anything else must fail
-  // loudly rather than return a wrong gradient.
-  Random rng(6);
+TEST(ReduceSumGradient, LeadingAxes) {
+  Random rng(7);
   OpGradientCase c;
   c.args = {rng.tensor({2, 3, 4})};
   c.differentiable = all(1);
   c.moduleText = oneOpModule({tensorType({2, 3, 4})}, "graph.reduce_sum %a0 {axes = array<i64: 0>}",
                              tensorType({3, 4}));
+  expectGradientsMatch(c);
+}
+
+TEST(ReduceSumGradient, SpatialAxesOfAMap) {
+  // A global average pooling's sum over height and width.
+  Random rng(8);
+  OpGradientCase c;
+  c.args = {rng.tensor({2, 3, 2, 4})};
+  c.differentiable = all(1);
+  c.moduleText = oneOpModule({tensorType({2, 3, 2, 4})}, "graph.reduce_sum %a0 {axes = array<i64: 1, 2>}",
+                             tensorType({2, 4}));
+  expectGradientsMatch(c);
+}
+
+TEST(ReduceSumGradient, EveryAxisToAScalar) {
+  // A weight regularizer's sum of squares.
+  Random rng(9);
+  OpGradientCase c;
+  c.args = {rng.tensor({3, 4})};
+  c.differentiable = all(1);
+  c.moduleText = oneOpModule({tensorType({3, 4})}, "graph.reduce_sum %a0 {axes = array<i64: 0, 1>}", "tensor<f32>");
+  expectGradientsMatch(c);
+}
+
+TEST(ReduceSumGradient, UnsupportedAxesAreRejectedNotMiscomputed) {
+  // Non-contiguous axes must fail loudly rather than return a wrong gradient.
+  Random rng(6);
+  OpGradientCase c;
+  c.args = {rng.tensor({2, 3, 4})};
+  c.differentiable = all(1);
+  c.moduleText = oneOpModule({tensorType({2, 3, 4})}, "graph.reduce_sum %a0 {axes = array<i64: 0, 2>}",
+                             tensorType({3}));
   OpGradientResult r = checkOpGradient(c);
   EXPECT_NE(r.error.find("buildGradients failed"), std::string::npos) << r.error;
   EXPECT_NE(r.error.find("only implemented"), std::string::npos) << r.error;
@@ -724,6 +754,24 @@ OpGradientCase elementLossCase(const std::string &kind, std::vector<int64_t> sha
   return c;
 }
 
+TEST(MulGradient, EachSideGetsTheOther) {
+  Random rng(75);
+  OpGradientCase c;
+  c.args = {rng.tensor({2, 5}), rng.tensor({2, 5})};
+  c.differentiable = {true, true};
+  c.moduleText = oneOpModule({tensorType({2, 5}), tensorType({2, 5})}, "graph.mul %a0, %a1", tensorType({2, 5}));
+  expectGradientsMatch(c);
+}
+
+TEST(ScaleGradient, ScalesTheResultGradient) {
+  Random rng(76);
+  OpGradientCase c;
+  c.args = {rng.tensor({3, 4})};
+  c.differentiable = {true};
+  c.moduleText = oneOpModule({tensorType({3, 4})}, "graph.scale %a0 {factor = 2.500000e-01 : f64}", tensorType({3, 4}));
+  expectGradientsMatch(c);
+}
+
 TEST(ElementLossGradient, BinaryCrossentropyWithClipping) {
   // Epsilon 0.05: 0.01 and 0.99 are clipped (zero gradient), the rest inside.
   RefTensor p({3, 2});
@@ -787,7 +835,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.matmul",  "graph.bias_add", "graph.reduce_sum", "graph.conv2d",  "graph.max_pool2d",
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
-      "graph.element_loss", "graph.batch_norm"};
+      "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

@@ -122,6 +122,52 @@ LogicalResult AddOp::evaluate(ArrayRef<const RefTensor *> in,
 }
 
 //===----------------------------------------------------------------------===//
+// MulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult MulOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> MulOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
+  return {b.create<arith::MulFOp>(loc, args[0], args[1])};
+}
+
+LogicalResult MulOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  Type t = getType();
+  operandGrads.push_back(needGrad[0] ? b.create<MulOp>(getLoc(), t, resultGrads[0], getRhs()) : Value());
+  operandGrads.push_back(needGrad[1] ? b.create<MulOp>(getLoc(), t, resultGrads[0], getLhs()) : Value());
+  return success();
+}
+
+LogicalResult MulOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  out.push_back(mapRef(in, [](ArrayRef<double> a, int64_t) { return a[0] * a[1]; }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ScaleOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ScaleOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> ScaleOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
+  return {b.create<arith::MulFOp>(loc, args[0], constF32(b, loc, getFactor().convertToDouble()))};
+}
+
+LogicalResult ScaleOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(needGrad[0] ? b.create<ScaleOp>(getLoc(), getType(), resultGrads[0], getFactorAttr())
+                                     : Value());
+  return success();
+}
+
+LogicalResult ScaleOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double factor = getFactor().convertToDouble();
+  out.push_back(mapRef(in, [factor](ArrayRef<double> a, int64_t) { return a[0] * factor; }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // DropoutOp
 //===----------------------------------------------------------------------===//
 

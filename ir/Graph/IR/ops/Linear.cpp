@@ -211,15 +211,37 @@ LogicalResult ReduceSumOp::buildGradients(OpBuilder &b,
                                           ArrayRef<Value> resultGrads,
                                           ArrayRef<bool> needGrad,
                                           SmallVectorImpl<Value> &operandGrads) {
-  // Only RepeatVector-style reductions of axis 1 arise in training graphs;
-  // their gradient is a repeat. Other cases are not differentiated.
-  if (getAxes().size() != 1 || getAxes()[0] != 1 || shapeOf(getInput()).size() != 3)
-    return emitOpError() << "gradient only implemented for a sum over axis 1 of a rank-3 tensor";
-  operandGrads.push_back(
-      needGrad[0] ? makeOp<RepeatOp>(b, getLoc(), getInput().getType(),
-                                     resultGrads[0],
-                                     {b.getNamedAttr("times", b.getI64IntegerAttr(shapeOf(getInput())[1]))})
-                  : Value());
+  // The gradient broadcasts dy back over the summed axes. With the input
+  // viewed as [outer, mid, inner] around contiguous summed axes that is a
+  // repeat of dy (viewed as [outer, inner]) along a new middle axis.
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  SmallVector<int64_t> axes(getAxes());
+  llvm::sort(axes);
+  int64_t rank = in.size();
+  for (int64_t &a : axes)
+    a = normalizeAxis(a, rank);
+  bool contiguous = !axes.empty() && axes.back() - axes.front() + 1 == static_cast<int64_t>(axes.size());
+  if (!contiguous)
+    return emitOpError() << "gradient only implemented for a sum over contiguous axes";
+  if (!needGrad[0]) {
+    operandGrads.push_back(Value());
+    return success();
+  }
+  int64_t outer = numElements(in.take_front(axes.front()));
+  int64_t mid = numElements(in.slice(axes.front(), axes.size()));
+  int64_t inner = numElements(in.drop_front(axes.back() + 1));
+  Location loc = getLoc();
+  Type f32 = b.getF32Type();
+  auto reshape = [&](Value v, ArrayRef<int64_t> shape) {
+    if (shapeOf(v) == shape)
+      return v;
+    return makeOp<ReshapeOp>(b, loc, RankedTensorType::get(shape, f32), {v},
+                             {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+  };
+  Value flat = reshape(resultGrads[0], {outer, inner});
+  Value repeated = makeOp<RepeatOp>(b, loc, RankedTensorType::get({outer, mid, inner}, f32), {flat},
+                                    {b.getNamedAttr("times", b.getI64IntegerAttr(mid))});
+  operandGrads.push_back(reshape(repeated, in));
   return success();
 }
 
