@@ -215,8 +215,10 @@ bool importMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
-/// GlobalMax/AveragePooling1D/2D: |rank| is 3 or 4.
-bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t rank, bool average) {
+/// GlobalMax/AveragePooling1D/2D: |rank| is 3 or 4. |keepAll| keeps the
+/// spatial axes as ones whatever the config says.
+bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t rank, bool average,
+                         bool keepAll = false) {
   if (!expectInputs(call, 1))
     return false;
   LayerConfig &cfg = call.cfg;
@@ -228,7 +230,7 @@ bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t r
     return false;
   }
   auto format = cfg.dataFormat();
-  bool keepdims = cfg.flag({"keepdims"}, false);
+  bool keepdims = keepAll || cfg.flag({"keepdims"}, false);
   if (!format)
     return false;
   bool first = *format == DataFormat::channels_first;
@@ -263,6 +265,34 @@ bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t r
   }
   out.push_back(reshaped(call, y, kept));
   return true;
+}
+
+/// AveragePooling2D whose window is the whole map (ResNet's last pooling):
+/// a global average pooling that keeps the spatial axes. Other windows need
+/// a pooling kernel kcc does not have yet.
+bool importAvgPool2D(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  auto pool = cfg.pair({"pool_size"}, std::vector<int64_t>{2, 2});
+  auto strides = pool ? cfg.pair({"strides"}, *pool) : std::nullopt;
+  auto format = cfg.dataFormat();
+  if (!pool || !strides || !format || !cfg.padding())
+    return false;
+  ArrayRef<int64_t> s = shapeOf(call.inputs[0]);
+  if (s.size() != 4) {
+    cfg.error({"name"}, "expects a 4-D image batch, got rank " + std::to_string(s.size()));
+    return false;
+  }
+  bool first = *format == DataFormat::channels_first;
+  std::vector<int64_t> map = {s[first ? 2 : 1], s[first ? 3 : 2]};
+  if (*pool != map) {
+    cfg.error({"pool_size"}, "AveragePooling2D is supported when its window is the whole " + std::to_string(map[0]) +
+                                 "x" + std::to_string(map[1]) + " map (as in ResNet), found " +
+                                 json::render(cfg.find({"pool_size"})));
+    return false;
+  }
+  return importGlobalPooling(call, out, 4, /*average=*/true, /*keepAll=*/true);
 }
 
 bool importGlobalMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 3, false); }
@@ -747,6 +777,8 @@ const Entry kImporters[] = {
     {"Convolution1D", importConv1D},
     {"MaxPooling1D", importMaxPool1D},
     {"MaxPool1D", importMaxPool1D},
+    {"AveragePooling2D", importAvgPool2D},
+    {"AvgPool2D", importAvgPool2D},
     {"GlobalMaxPooling1D", importGlobalMaxPool1D},
     {"GlobalMaxPool1D", importGlobalMaxPool1D},
     {"GlobalMaxPooling2D", importGlobalMaxPool2D},

@@ -178,6 +178,20 @@ def conv2d_global_average():
     return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.9))
 
 
+def resnet_block_average_pooling():
+    """A ResNet v1 block (Conv+BN+ReLU, Add) ending in AveragePooling2D over the whole map."""
+    inputs = keras.Input(shape=(6, 6, 3))
+    # No conv biases: before a BatchNormalization their exact gradient is
+    # zero, and the comparison of float noise would be meaningless.
+    conv = lambda x: layers.Conv2D(4, 3, padding="same", use_bias=False)(x)  # noqa: E731
+    x = layers.Activation("relu")(layers.BatchNormalization()(conv(inputs)))
+    y = layers.BatchNormalization()(conv(x))
+    x = layers.Activation("relu")(layers.Add()([x, y]))
+    x = layers.Flatten()(layers.AveragePooling2D(pool_size=6)(x))
+    outputs = layers.Dense(5, activation="softmax")(x)
+    return compiled(keras.Model(inputs, outputs), optimizers.SGD(learning_rate=0.1))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -346,6 +360,7 @@ CASES = {
     "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
     "conv2d_global_average": Case(conv2d_global_average, steps=2),
+    "resnet_block_average_pooling": Case(resnet_block_average_pooling, steps=2),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),

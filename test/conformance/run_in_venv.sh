@@ -4,4 +4,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 venv="$("$here/../../scripts/python-env.sh" -q)"
-exec "$venv/bin/python" "$here/run_conformance.py" "$@"
+# --script NAME runs another of this folder's scripts (eval_vs_keras.py).
+script=run_conformance.py
+if [[ "${1:-}" == --script ]]; then
+  script="$2"
+  shift 2
+fi
+exec "$venv/bin/python" "$here/$script" "$@"
