@@ -267,6 +267,74 @@ bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t r
   return true;
 }
 
+/// Keras's padding amounts: |dims| (before, after) pairs from an int n (n on
+/// every side), a list of one int per dimension (that on both sides) or, for
+/// 1D, a (before, after) pair, or a list of (before, after) pairs.
+std::optional<SmallVector<std::pair<int64_t, int64_t>>> paddingAmounts(LayerConfig &cfg, size_t dims) {
+  const rapidjson::Value *v = cfg.find({"padding"});
+  auto amount = [](const rapidjson::Value *a) {
+    auto i = json::integer(a);
+    return i && *i >= 0 && *i <= LayerConfig::kMaxSize ? i : std::nullopt;
+  };
+  SmallVector<std::pair<int64_t, int64_t>> out;
+  if (!v) {
+    out.assign(dims, {1, 1}); // Keras's default
+    return out;
+  }
+  if (auto n = amount(v)) {
+    out.assign(dims, {*n, *n});
+    return out;
+  }
+  if (v->IsArray() && dims == 1 && v->Size() == 2 && amount(&(*v)[0]) && amount(&(*v)[1]))
+    return SmallVector<std::pair<int64_t, int64_t>>{{*amount(&(*v)[0]), *amount(&(*v)[1])}};
+  if (v->IsArray() && v->Size() == dims) {
+    for (const rapidjson::Value &d : v->GetArray()) {
+      if (auto n = amount(&d))
+        out.push_back({*n, *n});
+      else if (d.IsArray() && d.Size() == 2 && amount(&d[0]) && amount(&d[1]))
+        out.push_back({*amount(&d[0]), *amount(&d[1])});
+      else
+        break;
+    }
+    if (out.size() == dims)
+      return out;
+  }
+  cfg.error({"padding"}, "expected non-negative padding amounts for " + std::to_string(dims) +
+                             " dimension(s), found " + json::render(v));
+  return std::nullopt;
+}
+
+/// ZeroPadding1D (|dims| 1, [N, T, C]) and ZeroPadding2D (|dims| 2).
+bool importZeroPadding(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != dims + 2) {
+    cfg.error({"name"}, "expects a rank-" + std::to_string(dims + 2) + " input, got rank " +
+                            std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  auto amounts = paddingAmounts(cfg, dims);
+  auto format = dims == 2 ? cfg.dataFormat() : std::optional<DataFormat>(DataFormat::channels_last);
+  if (!amounts || !format)
+    return false;
+  int64_t firstAxis = *format == DataFormat::channels_first ? 2 : 1;
+  for (auto [d, pad] : llvm::enumerate(*amounts)) {
+    if (!x || (pad.first == 0 && pad.second == 0))
+      continue;
+    x = call.imp.create<PadOp>(call.layer, x,
+                               {named(call.imp, "axis", call.imp.b.getI64IntegerAttr(firstAxis + d)),
+                                named(call.imp, "before", call.imp.b.getI64IntegerAttr(pad.first)),
+                                named(call.imp, "after", call.imp.b.getI64IntegerAttr(pad.second))});
+  }
+  out.push_back(x);
+  return static_cast<bool>(x);
+}
+
+bool importZeroPadding1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importZeroPadding(call, out, 1); }
+bool importZeroPadding2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importZeroPadding(call, out, 2); }
+
 /// AveragePooling2D whose window is the whole map (ResNet's last pooling):
 /// a global average pooling that keeps the spatial axes. Other windows need
 /// a pooling kernel kcc does not have yet.
@@ -778,6 +846,8 @@ const Entry kImporters[] = {
     {"MaxPooling1D", importMaxPool1D},
     {"MaxPool1D", importMaxPool1D},
     {"AveragePooling2D", importAvgPool2D},
+    {"ZeroPadding1D", importZeroPadding1D},
+    {"ZeroPadding2D", importZeroPadding2D},
     {"AvgPool2D", importAvgPool2D},
     {"GlobalMaxPooling1D", importGlobalMaxPool1D},
     {"GlobalMaxPool1D", importGlobalMaxPool1D},

@@ -553,6 +553,28 @@ void lowerSlice(LoweringContext &ctx, SliceOp op) {
              });
 }
 
+void lowerPad(LoweringContext &ctx, PadOp op) {
+  ArrayRef<int64_t> xs = shapeOf(op.getInput());
+  int64_t axis = normalizeAxis(op.getAxis(), xs.size());
+  int64_t outer = numElements(xs.take_front(axis)), inner = numElements(xs.drop_front(axis + 1));
+  int64_t run = xs[axis] * inner, before = op.getBefore() * inner, after = op.getAfter() * inner;
+  int64_t row = run + before + after;
+  ctx.launch(op.getLoc(), prefixFor(op) + "_pad", ctx.bufferOf(op.getInput()), ctx.resultBuffer(op.getResult()),
+             outer, [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
+               forLoop(b, l, begin, end, [&](OpBuilder &nb, Value o) {
+                 Value base = affine(nb, l, o, row);
+                 auto zeros = [&](int64_t from, int64_t count) {
+                   forLoop(nb, l, cIndex(nb, l, from), cIndex(nb, l, from + count), [&](OpBuilder &ib, Value j) {
+                     store(ib, l, cF32(ib, l, 0), m[1], addIdx(ib, l, base, j));
+                   });
+                 };
+                 zeros(0, before);
+                 copyRun(nb, l, m[0], affine(nb, l, o, run), m[1], affine(nb, l, o, row, before), run);
+                 zeros(before + run, after);
+               });
+             });
+}
+
 } // namespace
 
 LogicalResult lowerSmallKernel(LoweringContext &ctx, Operation *op, bool &handled) {
@@ -589,6 +611,8 @@ LogicalResult lowerSmallKernel(LoweringContext &ctx, Operation *op, bool &handle
     return lowerConcat(ctx, cat), success();
   if (auto sl = dyn_cast<SliceOp>(op))
     return lowerSlice(ctx, sl), success();
+  if (auto pad = dyn_cast<PadOp>(op))
+    return lowerPad(ctx, pad), success();
   handled = false;
   return success();
 }

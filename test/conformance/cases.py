@@ -192,6 +192,25 @@ def resnet_block_average_pooling():
     return compiled(keras.Model(inputs, outputs), optimizers.SGD(learning_rate=0.1))
 
 
+def zero_padding():
+    m = seq((5, 5, 2), layers.ZeroPadding2D(((1, 2), (0, 1))), layers.Conv2D(3, 3, activation="relu"),
+            layers.ZeroPadding2D(1), layers.MaxPooling2D(), layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def zero_padding_1d():
+    m = seq((7, 3), layers.ZeroPadding1D((2, 1)), layers.Conv1D(4, 3, activation="tanh"), layers.GlobalMaxPooling1D(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
+def zero_padding_channels_first():
+    m = seq((2, 5, 5), layers.ZeroPadding2D(1, data_format="channels_first"),
+            layers.Conv2D(3, 3, activation="relu", data_format="channels_first"), layers.Flatten(),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -361,6 +380,9 @@ CASES = {
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
     "conv2d_global_average": Case(conv2d_global_average, steps=2),
     "resnet_block_average_pooling": Case(resnet_block_average_pooling, steps=2),
+    "zero_padding": Case(zero_padding, steps=2),
+    "zero_padding_1d": Case(zero_padding_1d, steps=2),
+    "zero_padding_channels_first": Case(zero_padding_channels_first, steps=2),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),

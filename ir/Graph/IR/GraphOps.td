@@ -355,6 +355,19 @@ def Graph_SliceOp : Graph_TensorOp<"slice"> {
   let hasVerifier = 1;
 }
 
+def Graph_PadOp : Graph_DiffOp<"pad"> {
+  let summary = "zeros before and after along one axis (ZeroPadding1D/2D)";
+  let description = [{
+    The gradient is the slice of the unpadded range.
+
+    Example: `%p = graph.pad %x {axis = 1 : i64, before = 1 : i64, after = 2 : i64} : (tensor<8x5x5x3xf32>) -> tensor<8x8x5x3xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, I64Attr:$axis, I64Attr:$before, I64Attr:$after);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//

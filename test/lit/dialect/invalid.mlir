@@ -353,6 +353,22 @@ func.func @slice_empty(%x: tensor<8x4xf32>) -> tensor<*xf32> {
 
 // -----
 
+func.func @pad_batch_axis(%x: tensor<8x4xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.pad' op axis 0 must name a non-batch axis of 'tensor<8x4xf32>'}}
+  %0 = graph.pad %x {axis = 0 : i64, before = 1 : i64, after = 1 : i64} : (tensor<8x4xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @pad_negative(%x: tensor<8x4xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.pad' op padding must be in [0, 2^31), got -1 and 0}}
+  %0 = graph.pad %x {axis = 1 : i64, before = -1 : i64, after = 0 : i64} : (tensor<8x4xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
 //===----------------------------------------------------------------------===//
 // graph: elementwise, dropout, fused
 //===----------------------------------------------------------------------===//

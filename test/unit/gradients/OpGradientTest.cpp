@@ -763,6 +763,16 @@ TEST(MulGradient, EachSideGetsTheOther) {
   expectGradientsMatch(c);
 }
 
+TEST(PadGradient, SlicesThePaddedRange) {
+  Random rng(74);
+  OpGradientCase c;
+  c.args = {rng.tensor({2, 3, 2})};
+  c.differentiable = {true};
+  c.moduleText = oneOpModule({tensorType({2, 3, 2})}, "graph.pad %a0 {axis = 1 : i64, before = 2 : i64, after = 1 : i64}",
+                             tensorType({2, 6, 2}));
+  expectGradientsMatch(c);
+}
+
 TEST(ScaleGradient, ScalesTheResultGradient) {
   Random rng(76);
   OpGradientCase c;
@@ -835,7 +845,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.matmul",  "graph.bias_add", "graph.reduce_sum", "graph.conv2d",  "graph.max_pool2d",
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
-      "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul"};
+      "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

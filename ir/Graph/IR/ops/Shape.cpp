@@ -271,4 +271,55 @@ LogicalResult SliceOp::evaluate(ArrayRef<const RefTensor *> in,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// PadOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult PadOp::verify() {
+  auto x = rankedType(getInput());
+  if (!x)
+    return success();
+  if (normalizeAxis(getAxis(), x.getRank()) < 1)
+    return emitOpError() << "axis " << getAxis() << " must name a non-batch axis of " << x;
+  const int64_t limit = (int64_t(1) << 31) - 1; // Keras keeps sizes in int32
+  // I64Attr's getters are unsigned: read them signed so -1 reads as -1.
+  int64_t before = getBeforeAttr().getInt(), after = getAfterAttr().getInt();
+  if (before < 0 || after < 0 || before > limit || after > limit)
+    return emitOpError() << "padding must be in [0, 2^31), got " << before << " and " << after;
+  return success();
+}
+
+LogicalResult PadOp::inferShapes() {
+  if (failed(verify()))
+    return failure();
+  SmallVector<int64_t> shape(shapeOf(getInput()));
+  shape[normalizeAxis(getAxis(), shape.size())] += getBefore() + getAfter();
+  setResultShape(*this, 0, shape);
+  return success();
+}
+
+LogicalResult PadOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                    SmallVectorImpl<Value> &operandGrads) {
+  int64_t axis = normalizeAxis(getAxis(), shapeOf(getInput()).size());
+  operandGrads.push_back(needGrad[0] ? b.create<SliceOp>(getLoc(), getInput().getType(), resultGrads[0],
+                                                         b.getI64IntegerAttr(axis), getBeforeAttr(),
+                                                         b.getI64IntegerAttr(shapeOf(getInput())[axis]))
+                                     : Value());
+  return success();
+}
+
+LogicalResult PadOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &x = *in[0];
+  int64_t axis = normalizeAxis(getAxis(), x.rank());
+  auto [outer, total, inner] = around(x.shape, axis);
+  int64_t padded = total + getBefore() + getAfter();
+  RefTensor y(std::vector<int64_t>(shapeOf(getResult()).begin(), shapeOf(getResult()).end()));
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t a = 0; a < total; ++a)
+      for (int64_t i = 0; i < inner; ++i)
+        y[(o * padded + getBefore() + a) * inner + i] = x[(o * total + a) * inner + i];
+  out.push_back(std::move(y));
+  return success();
+}
+
 } // namespace kcc::graph
