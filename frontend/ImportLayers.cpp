@@ -128,7 +128,7 @@ std::optional<int64_t> single(LayerConfig &cfg, LayerConfig::Keys keys, std::opt
   return i;
 }
 
-Value reshaped(LayerCall &call, Value x, ArrayRef<int64_t> shape) {
+Value reshape(LayerCall &call, Value x, ArrayRef<int64_t> shape) {
   if (!x)
     return x;
   return call.imp.create<ReshapeOp>(call.layer, x, {named(call.imp, "shape", call.imp.b.getDenseI64ArrayAttr(shape))});
@@ -173,8 +173,8 @@ bool importConv1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   Value w = imp.weight(call, "kernel", {*kernel, s[2], *filters}, kinit); // Keras's (k, in, out)
   if (!w)
     return false;
-  Value y = imp.create<Conv2DOp>(call.layer, {reshaped(call, x, {s[0], 1, s[1], s[2]}),
-                                              reshaped(call, w, {1, *kernel, s[2], *filters})},
+  Value y = imp.create<Conv2DOp>(call.layer, {reshape(call, x, {s[0], 1, s[1], s[2]}),
+                                              reshape(call, w, {1, *kernel, s[2], *filters})},
                                  {named(imp, "strides", imp.b.getDenseI64ArrayAttr({1, *stride})),
                                   named(imp, "dilations", imp.b.getDenseI64ArrayAttr({1, *dilation})),
                                   named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
@@ -185,7 +185,7 @@ bool importConv1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!y)
     return false;
   ArrayRef<int64_t> ys = shapeOf(y);
-  out.push_back(reshaped(call, y, {ys[0], ys[2], ys[3]}));
+  out.push_back(reshape(call, y, {ys[0], ys[2], ys[3]}));
   return true;
 }
 
@@ -203,7 +203,7 @@ bool importMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!pool || !stride || !padding)
     return false;
   ArrayRef<int64_t> s = shapeOf(x);
-  Value y = imp.create<MaxPool2DOp>(call.layer, reshaped(call, x, {s[0], 1, s[1], s[2]}),
+  Value y = imp.create<MaxPool2DOp>(call.layer, reshape(call, x, {s[0], 1, s[1], s[2]}),
                                     {named(imp, "pool_size", imp.b.getDenseI64ArrayAttr({1, *pool})),
                                      named(imp, "strides", imp.b.getDenseI64ArrayAttr({1, *stride})),
                                      named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
@@ -211,7 +211,7 @@ bool importMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!y)
     return false;
   ArrayRef<int64_t> ys = shapeOf(y);
-  out.push_back(reshaped(call, y, {ys[0], ys[2], ys[3]}));
+  out.push_back(reshape(call, y, {ys[0], ys[2], ys[3]}));
   return true;
 }
 
@@ -244,12 +244,12 @@ bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t r
   int64_t h = first ? image[2] : image[1], w = first ? image[3] : image[2];
   Value y;
   if (average) {
-    y = imp.create<ReduceSumOp>(call.layer, reshaped(call, x, image),
+    y = imp.create<ReduceSumOp>(call.layer, reshape(call, x, image),
                                 {named(imp, "axes", imp.b.getDenseI64ArrayAttr(axes))});
     if (y)
       y = imp.create<ScaleOp>(call.layer, y, {named(imp, "factor", imp.b.getF64FloatAttr(1.0 / double(h * w)))});
   } else {
-    y = imp.create<MaxPool2DOp>(call.layer, reshaped(call, x, image),
+    y = imp.create<MaxPool2DOp>(call.layer, reshape(call, x, image),
                                 {named(imp, "pool_size", imp.b.getDenseI64ArrayAttr({h, w})),
                                  named(imp, "strides", imp.b.getDenseI64ArrayAttr({h, w})),
                                  named(imp, "padding", PaddingAttr::get(&imp.ctx, Padding::valid)),
@@ -263,7 +263,7 @@ bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t r
     kept[0] = s[0];
     kept[first ? 1 : rank - 1] = c;
   }
-  out.push_back(reshaped(call, y, kept));
+  out.push_back(reshape(call, y, kept));
   return true;
 }
 
@@ -452,11 +452,6 @@ bool importDropout(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
-Value reshape(LayerCall &call, Value x, ArrayRef<int64_t> shape) {
-  return call.imp.create<ReshapeOp>(call.layer, x,
-                                    {named(call.imp, "shape", call.imp.b.getDenseI64ArrayAttr(shape))});
-}
-
 bool importFlatten(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!expectInputs(call, 1))
     return false;
@@ -541,6 +536,112 @@ bool importConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
   out.push_back(applyActivation(call, y, *act));
   return true;
 }
+
+/// Keras's deconv_output_length without output_padding.
+int64_t transposedLength(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, Padding padding) {
+  int64_t k = kernel + (kernel - 1) * (dilation - 1);
+  return padding == Padding::same ? in * stride : in * stride + std::max<int64_t>(k - stride, 0);
+}
+
+/// Conv2DTranspose is conv2d_backward_data: Keras keeps its kernel as
+/// (kh, kw, filters, in_channels), the HWIO of the conv it transposes.
+bool importConv2DTranspose(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto filters = cfg.positiveInt({"filters"});
+  auto kernel = cfg.pair({"kernel_size"}, std::nullopt);
+  auto strides = cfg.pair({"strides"}, std::vector<int64_t>{1, 1});
+  auto dilation = cfg.pair({"dilation_rate"}, std::vector<int64_t>{1, 1});
+  auto padding = cfg.padding();
+  auto format = cfg.dataFormat();
+  auto act = cfg.activation({"activation"}, "linear");
+  bool useBias = cfg.flag({"use_bias"}, true);
+  auto kinit = cfg.initializer(&imp.ctx, {"kernel_initializer"}, "glorot_uniform");
+  auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
+  rejectRegularizers(cfg);
+  if (!json::isNull(cfg.find({"output_padding"})))
+    cfg.error({"output_padding"}, "Conv2DTranspose 'output_padding' is not supported (found " +
+                                      json::render(cfg.find({"output_padding"})) + ")");
+  if (!filters || !kernel || !strides || !dilation || !padding || !format || !act || !kinit || !binit)
+    return false;
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != 4) {
+    cfg.error({"name"}, "expects a 4-D image batch, got rank " + std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  ImageAxes ax(*format);
+  ArrayRef<int64_t> in = shapeOf(x);
+  SmallVector<int64_t> outShape(in.begin(), in.end());
+  outShape[ax.c] = *filters;
+  outShape[ax.h] = transposedLength(in[ax.h], (*kernel)[0], (*strides)[0], (*dilation)[0], *padding);
+  outShape[ax.w] = transposedLength(in[ax.w], (*kernel)[1], (*strides)[1], (*dilation)[1], *padding);
+  Value w = imp.weight(call, "kernel", {(*kernel)[0], (*kernel)[1], *filters, in[ax.c]}, kinit);
+  if (!w)
+    return false;
+  SmallVector<Value> operands = {x, w};
+  Value y = imp.create<Conv2DBackwardDataOp>(
+      call.layer, operands,
+      {named(imp, "input_shape", imp.b.getDenseI64ArrayAttr(outShape)),
+       named(imp, "strides", imp.b.getDenseI64ArrayAttr(*strides)),
+       named(imp, "dilations", imp.b.getDenseI64ArrayAttr(*dilation)),
+       named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding)),
+       named(imp, "data_format", DataFormatAttr::get(&imp.ctx, *format))});
+  if (useBias && y)
+    y = addBias(call, y, imp.weight(call, "bias", {*filters}, binit), ax.c);
+  out.push_back(applyActivation(call, y, *act));
+  return true;
+}
+
+/// Nearest-neighbour UpSampling1D (|dims| 1) and UpSampling2D: each axis in
+/// turn is a RepeatVector of the rows before it, folded back by reshapes.
+bool importUpSampling(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != dims + 2) {
+    cfg.error({"name"}, "expects a rank-" + std::to_string(dims + 2) + " input, got rank " +
+                            std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  std::optional<std::vector<int64_t>> size;
+  if (dims == 1) {
+    if (auto n = single(cfg, {"size", "length"}, 2))
+      size = std::vector<int64_t>{*n};
+  } else {
+    size = cfg.pair({"size"}, std::vector<int64_t>{2, 2});
+  }
+  auto format = dims == 2 ? cfg.dataFormat() : std::optional<DataFormat>(DataFormat::channels_last);
+  std::string interpolation = cfg.string({"interpolation"}, "nearest");
+  if (interpolation != "nearest")
+    cfg.error({"interpolation"}, "only 'nearest' up-sampling is supported, found '" + interpolation + "'");
+  if (!size || !format || interpolation != "nearest")
+    return false;
+  int64_t firstAxis = *format == DataFormat::channels_first ? 2 : 1;
+  for (size_t d = 0; d < dims && x; ++d) {
+    int64_t axis = firstAxis + d, times = (*size)[d];
+    if (times == 1)
+      continue;
+    SmallVector<int64_t> shape(shapeOf(x));
+    int64_t rows = 1, row = 1;
+    for (int64_t i = 0; i <= axis; ++i)
+      rows *= shape[i];
+    for (size_t i = axis + 1; i < shape.size(); ++i)
+      row *= shape[i];
+    x = reshape(call, x, {rows, row});
+    if (x)
+      x = call.imp.create<RepeatOp>(call.layer, x, {named(call.imp, "times", call.imp.b.getI64IntegerAttr(times))});
+    shape[axis] *= times;
+    x = reshape(call, x, shape);
+  }
+  out.push_back(x);
+  return static_cast<bool>(x);
+}
+
+bool importUpSampling1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importUpSampling(call, out, 1); }
+bool importUpSampling2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importUpSampling(call, out, 2); }
 
 bool importMaxPool2D(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!expectInputs(call, 1))
@@ -848,6 +949,10 @@ const Entry kImporters[] = {
     {"AveragePooling2D", importAvgPool2D},
     {"ZeroPadding1D", importZeroPadding1D},
     {"ZeroPadding2D", importZeroPadding2D},
+    {"Conv2DTranspose", importConv2DTranspose},
+    {"Convolution2DTranspose", importConv2DTranspose},
+    {"UpSampling1D", importUpSampling1D},
+    {"UpSampling2D", importUpSampling2D},
     {"AvgPool2D", importAvgPool2D},
     {"GlobalMaxPooling1D", importGlobalMaxPool1D},
     {"GlobalMaxPool1D", importGlobalMaxPool1D},

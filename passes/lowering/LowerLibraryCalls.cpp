@@ -100,7 +100,7 @@ void lowerConvBackwardData(LoweringContext &ctx, Conv2DBackwardDataOp op) {
   attrs.push_back(formatAttr(b, op.getDataFormat()));
   createCall<exec::Conv2DBackwardDataOp>(
       b, op.getLoc(), {ctx.bufferOf(op.getOutputGrad()), ctx.bufferOf(op.getFilter())},
-      ctx.resultBuffer(op.getResult(), exec::BufferKind::gradient), attrs);
+      ctx.resultBuffer(op.getResult()), attrs); // an activation in a Conv2DTranspose
 }
 
 void lowerConvBackwardFilter(LoweringContext &ctx, Conv2DBackwardFilterOp op) {

@@ -211,6 +211,27 @@ def zero_padding_channels_first():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def conv_transpose_upsampling():
+    m = seq((6, 6, 2), layers.Conv2D(4, 3, strides=2, padding="same", activation="relu"),
+            layers.Conv2DTranspose(3, 3, strides=2, padding="same", activation="relu"),
+            layers.UpSampling2D((2, 1)), layers.Conv2DTranspose(2, (3, 2), padding="valid"),
+            layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
+def conv_transpose_valid_strided_channels_first():
+    m = seq((2, 4, 3), layers.Conv2DTranspose(3, 3, strides=2, activation="tanh", data_format="channels_first"),
+            layers.UpSampling2D(2, data_format="channels_first"), layers.GlobalAveragePooling2D(data_format="channels_first"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def upsampling_1d():
+    m = seq((5, 3), layers.Conv1D(4, 2, activation="relu"), layers.UpSampling1D(3), layers.Conv1D(3, 3),
+            layers.GlobalMaxPooling1D(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -383,6 +404,9 @@ CASES = {
     "zero_padding": Case(zero_padding, steps=2),
     "zero_padding_1d": Case(zero_padding_1d, steps=2),
     "zero_padding_channels_first": Case(zero_padding_channels_first, steps=2),
+    "conv_transpose_upsampling": Case(conv_transpose_upsampling, steps=2),
+    "conv_transpose_valid_strided_channels_first": Case(conv_transpose_valid_strided_channels_first, steps=2),
+    "upsampling_1d": Case(upsampling_1d, steps=2),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),

@@ -173,11 +173,14 @@ def Graph_Conv2DOp : Graph_DiffOp<"conv2d"> {
   let hasVerifier = 1;
 }
 
-def Graph_Conv2DBackwardDataOp : Graph_TensorOp<"conv2d_backward_data"> {
-  let summary = "gradient of conv2d with respect to its input";
+def Graph_Conv2DBackwardDataOp : Graph_DiffOp<"conv2d_backward_data"> {
+  let summary = "gradient of conv2d with respect to its input; Keras Conv2DTranspose";
   let description = [{
     `input_shape` is the forward input's shape (stride and padding make it
-    ambiguous from the output alone).
+    ambiguous from the output alone). A Conv2DTranspose layer is this op on
+    its input with its kernel (Keras stores it as the forward conv's HWIO),
+    so it is differentiable: with respect to `output_grad` a conv2d, with
+    respect to `filter` a conv2d_backward_filter with the roles swapped.
 
     Example: `%dx = graph.conv2d_backward_data %dy, %w {input_shape = array<i64: 128, 28, 28, 1>, ...} : ...`
   }];
@@ -187,6 +190,7 @@ def Graph_Conv2DBackwardDataOp : Graph_TensorOp<"conv2d_backward_data"> {
                        Graph_PaddingAttr:$padding, Graph_DataFormatAttr:$data_format);
   let results = (outs Graph_F32Tensor:$result);
   let assemblyFormat = "$output_grad `,` $filter attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
 }
 
 def Graph_Conv2DBackwardFilterOp : Graph_TensorOp<"conv2d_backward_filter"> {

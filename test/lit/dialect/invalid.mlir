@@ -353,6 +353,22 @@ func.func @slice_empty(%x: tensor<8x4xf32>) -> tensor<*xf32> {
 
 // -----
 
+func.func @conv_transpose_size(%x: tensor<2x4x4x2xf32>, %w: tensor<3x3x3x2xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.conv2d_backward_data' op a conv2d of input_shape [2, 7, 7, 3] with a 3x3x3x2 filter gives [2, 3, 3, 2], not the output_grad shape [2, 4, 4, 2]}}
+  %0 = graph.conv2d_backward_data %x, %w {input_shape = array<i64: 2, 7, 7, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>} : (tensor<2x4x4x2xf32>, tensor<3x3x3x2xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @conv_transpose_shape_attr(%x: tensor<2x4x4x2xf32>, %w: tensor<3x3x3x2xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.conv2d_backward_data' op input_shape must be four positive sizes}}
+  %0 = graph.conv2d_backward_data %x, %w {input_shape = array<i64: 2, 7, 7>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, padding = #graph.padding<valid>, data_format = #graph.data_format<channels_last>} : (tensor<2x4x4x2xf32>, tensor<3x3x3x2xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
 func.func @pad_batch_axis(%x: tensor<8x4xf32>) -> tensor<*xf32> {
   // expected-error @+1 {{'graph.pad' op axis 0 must name a non-batch axis of 'tensor<8x4xf32>'}}
   %0 = graph.pad %x {axis = 0 : i64, before = 1 : i64, after = 1 : i64} : (tensor<8x4xf32>) -> tensor<*xf32>

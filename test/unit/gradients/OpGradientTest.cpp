@@ -773,6 +773,30 @@ TEST(PadGradient, SlicesThePaddedRange) {
   expectGradientsMatch(c);
 }
 
+/// Conv2DTranspose: conv2d_backward_data of a [n, ih, iw, cin] image with a
+/// (kh, kw, cout, cin) kernel; |oh| x |ow| is Keras's transposed size.
+void expectConvTransposeGradients(bool same, int64_t ih, int64_t iw, int64_t oh, int64_t ow, int64_t stride) {
+  Random rng(78);
+  OpGradientCase c;
+  std::vector<int64_t> x = {2, ih, iw, 2}, filter = {3, 3, 3, 2};
+  c.args = {rng.tensor(x), rng.tensor(filter, -0.5, 0.5)};
+  c.differentiable = {true, true};
+  std::string s = std::to_string(stride);
+  c.moduleText = oneOpModule(
+      {tensorType(x), tensorType(filter)},
+      "graph.conv2d_backward_data %a0, %a1 {input_shape = array<i64: 2, " + std::to_string(oh) + ", " +
+          std::to_string(ow) + ", 3>, strides = array<i64: " + s + ", " + s +
+          ">, dilations = array<i64: 1, 1>, padding = #graph.padding<" + (same ? "same" : "valid") +
+          ">, data_format = #graph.data_format<channels_last>}",
+      tensorType({2, oh, ow, 3}));
+  c.maxElementsPerArg = 40;
+  expectGradientsMatch(c);
+}
+
+TEST(Conv2DBackwardDataGradient, SameStrided) { expectConvTransposeGradients(true, 3, 2, 6, 4, 2); }
+TEST(Conv2DBackwardDataGradient, ValidStrided) { expectConvTransposeGradients(false, 3, 2, 7, 5, 2); }
+TEST(Conv2DBackwardDataGradient, ValidUnitStride) { expectConvTransposeGradients(false, 2, 3, 4, 5, 1); }
+
 TEST(ScaleGradient, ScalesTheResultGradient) {
   Random rng(76);
   OpGradientCase c;
@@ -845,7 +869,8 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.matmul",  "graph.bias_add", "graph.reduce_sum", "graph.conv2d",  "graph.max_pool2d",
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
-      "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad"};
+      "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
+      "graph.conv2d_backward_data"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

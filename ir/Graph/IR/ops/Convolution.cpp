@@ -1,4 +1,4 @@
-//===- Convolution.cpp - conv2d, its two backward ops, max pooling --------===//
+//===- Convolution.cpp - conv2d, its backward ops (and transpose), pooling ===//
 //
 // Filters are Keras HWIO; images NHWC (channels_last) or NCHW
 // (channels_first). A target is free to keep tensors in other layouts between
@@ -74,7 +74,9 @@ static LogicalResult verifyWindowAttrs(Operation *op, ArrayRef<int64_t> strides,
   return success();
 }
 
-static SmallVector<NamedAttribute> convAttrs(OpBuilder &b, Conv2DOp op) {
+/// The window attributes of a conv2d or conv2d_backward_data, to build the
+/// ops of its gradient.
+template <typename ConvLikeOp> static SmallVector<NamedAttribute> convAttrs(OpBuilder &b, ConvLikeOp op) {
   return {b.getNamedAttr("strides", op.getStridesAttr()),
           b.getNamedAttr("dilations", op.getDilationsAttr()),
           b.getNamedAttr("padding", op.getPaddingAttr()),
@@ -166,8 +168,46 @@ LogicalResult Conv2DOp::evaluate(ArrayRef<const RefTensor *> in,
 // Conv2DBackwardDataOp / Conv2DBackwardFilterOp
 //===----------------------------------------------------------------------===//
 
+LogicalResult Conv2DBackwardDataOp::verify() {
+  if (failed(verifyWindowAttrs(*this, getStrides(), getDilations())))
+    return failure();
+  if (getInputShape().size() != 4 || llvm::any_of(getInputShape(), [](int64_t d) { return d < 1; }))
+    return emitOpError() << "input_shape must be four positive sizes";
+  auto filter = rankedType(getFilter()), outputGrad = rankedType(getOutputGrad());
+  if (filter && filter.getRank() != 4)
+    return emitOpError() << "filter must be 4-D (kh, kw, in, out), got " << filter;
+  if (!filter || !outputGrad)
+    return success();
+  // The forward conv of input_shape must produce output_grad's shape: a
+  // Conv2DTranspose whose output size does not invert its input is refused.
+  ArrayRef<int64_t> f = filter.getShape(), dy = outputGrad.getShape();
+  Window2D g(getInputShape(), f[0], f[1], getStrides(), getDilations(), getPadding(), getDataFormat());
+  SmallVector<int64_t> expected = g.imageShape(f[3], g.oh, g.ow);
+  if (g.c != f[2] || ArrayRef<int64_t>(expected) != dy)
+    return emitOpError() << "a conv2d of input_shape [" << getInputShape() << "] with a " << f[0] << "x" << f[1]
+                         << "x" << f[2] << "x" << f[3] << " filter gives [" << ArrayRef<int64_t>(expected)
+                         << "], not the output_grad shape [" << dy << "]";
+  return success();
+}
+
 LogicalResult Conv2DBackwardDataOp::inferShapes() {
   setResultShape(*this, 0, getInputShape());
+  return success();
+}
+
+LogicalResult Conv2DBackwardDataOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                                   ArrayRef<bool> needGrad,
+                                                   SmallVectorImpl<Value> &operandGrads) {
+  Location loc = getLoc();
+  SmallVector<NamedAttribute> attrs = convAttrs(b, *this);
+  Value d = resultGrads[0], dy, dw;
+  if (needGrad[0])
+    dy = makeOp<Conv2DOp>(b, loc, getOutputGrad().getType(), {d, getFilter()}, attrs);
+  if (needGrad[1]) {
+    attrs.push_back(b.getNamedAttr("filter_shape", b.getDenseI64ArrayAttr(shapeOf(getFilter()))));
+    dw = makeOp<Conv2DBackwardFilterOp>(b, loc, getFilter().getType(), {d, getOutputGrad()}, attrs);
+  }
+  operandGrads.append({dy, dw});
   return success();
 }
 
