@@ -267,18 +267,20 @@ bool importGlobalPooling(LayerCall &call, SmallVectorImpl<Value> &out, int64_t r
   return true;
 }
 
-/// Keras's padding amounts: |dims| (before, after) pairs from an int n (n on
-/// every side), a list of one int per dimension (that on both sides) or, for
-/// 1D, a (before, after) pair, or a list of (before, after) pairs.
-std::optional<SmallVector<std::pair<int64_t, int64_t>>> paddingAmounts(LayerConfig &cfg, size_t dims) {
-  const rapidjson::Value *v = cfg.find({"padding"});
+/// Keras's padding (or cropping) amounts under |key|: |dims| (before, after)
+/// pairs from an int n (n on every side), a list of one int per dimension
+/// (that on both sides) or, for 1D, a (before, after) pair, or a list of
+/// (before, after) pairs; |fallback| on every side when absent.
+std::optional<SmallVector<std::pair<int64_t, int64_t>>> sideAmounts(LayerConfig &cfg, size_t dims, const char *key,
+                                                                    int64_t fallback) {
+  const rapidjson::Value *v = cfg.find({key});
   auto amount = [](const rapidjson::Value *a) {
     auto i = json::integer(a);
     return i && *i >= 0 && *i <= LayerConfig::kMaxSize ? i : std::nullopt;
   };
   SmallVector<std::pair<int64_t, int64_t>> out;
   if (!v) {
-    out.assign(dims, {1, 1}); // Keras's default
+    out.assign(dims, {fallback, fallback});
     return out;
   }
   if (auto n = amount(v)) {
@@ -299,27 +301,67 @@ std::optional<SmallVector<std::pair<int64_t, int64_t>>> paddingAmounts(LayerConf
     if (out.size() == dims)
       return out;
   }
-  cfg.error({"padding"}, "expected non-negative padding amounts for " + std::to_string(dims) +
-                             " dimension(s), found " + json::render(v));
+  cfg.error({key}, std::string("expected non-negative ") + key + " amounts for " + std::to_string(dims) +
+                      " dimension(s), found " + json::render(v));
   return std::nullopt;
 }
 
-/// ZeroPadding1D (|dims| 1, [N, T, C]) and ZeroPadding2D (|dims| 2).
-bool importZeroPadding(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims) {
-  if (!expectInputs(call, 1))
-    return false;
+/// The input of a 1D (|dims| 1, [N, T, C]) or 2D layer and its first spatial
+/// axis, or null after reporting a wrong rank.
+std::pair<Value, int64_t> spatialInput(LayerCall &call, size_t dims) {
   LayerConfig &cfg = call.cfg;
   Value x = call.inputs[0];
   if (shapeOf(x).size() != dims + 2) {
     cfg.error({"name"}, "expects a rank-" + std::to_string(dims + 2) + " input, got rank " +
                             std::to_string(shapeOf(x).size()));
-    return false;
+    return {nullptr, 0};
   }
-  auto amounts = paddingAmounts(cfg, dims);
   auto format = dims == 2 ? cfg.dataFormat() : std::optional<DataFormat>(DataFormat::channels_last);
-  if (!amounts || !format)
+  if (!format)
+    return {nullptr, 0};
+  return {x, *format == DataFormat::channels_first ? 2 : 1};
+}
+
+/// Cropping1D (|dims| 1) and Cropping2D: a slice along each cropped axis.
+bool importCropping(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims) {
+  if (!expectInputs(call, 1))
     return false;
-  int64_t firstAxis = *format == DataFormat::channels_first ? 2 : 1;
+  auto [x, firstAxis] = spatialInput(call, dims);
+  auto amounts = sideAmounts(call.cfg, dims, "cropping", dims == 1 ? 1 : 0);
+  if (!x || !amounts)
+    return false;
+  for (auto [d, crop] : llvm::enumerate(*amounts)) {
+    int64_t axis = firstAxis + d, size = shapeOf(x)[axis];
+    if (crop.first + crop.second >= size) {
+      call.cfg.error({"cropping"}, "crops " + std::to_string(crop.first + crop.second) + " of the " +
+                                       std::to_string(size) + " positions of axis " + std::to_string(axis) +
+                                       ": nothing would be left");
+      return false;
+    }
+    if (crop.first == 0 && crop.second == 0)
+      continue;
+    x = call.imp.create<SliceOp>(call.layer, x,
+                                 {named(call.imp, "axis", call.imp.b.getI64IntegerAttr(axis)),
+                                  named(call.imp, "start", call.imp.b.getI64IntegerAttr(crop.first)),
+                                  named(call.imp, "size", call.imp.b.getI64IntegerAttr(size - crop.first - crop.second))});
+    if (!x)
+      return false;
+  }
+  out.push_back(x);
+  return true;
+}
+
+bool importCropping1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importCropping(call, out, 1); }
+bool importCropping2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importCropping(call, out, 2); }
+
+/// ZeroPadding1D (|dims| 1, [N, T, C]) and ZeroPadding2D (|dims| 2).
+bool importZeroPadding(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims) {
+  if (!expectInputs(call, 1))
+    return false;
+  auto [x, firstAxis] = spatialInput(call, dims);
+  auto amounts = sideAmounts(call.cfg, dims, "padding", 1);
+  if (!x || !amounts)
+    return false;
   for (auto [d, pad] : llvm::enumerate(*amounts)) {
     if (!x || (pad.first == 0 && pad.second == 0))
       continue;
@@ -335,33 +377,78 @@ bool importZeroPadding(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims
 bool importZeroPadding1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importZeroPadding(call, out, 1); }
 bool importZeroPadding2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importZeroPadding(call, out, 2); }
 
-/// AveragePooling2D whose window is the whole map (ResNet's last pooling):
-/// a global average pooling that keeps the spatial axes. Other windows need
-/// a pooling kernel kcc does not have yet.
-bool importAvgPool2D(LayerCall &call, SmallVectorImpl<Value> &out) {
+/// AveragePooling1D/2D. A window that is the whole map (ResNet's last
+/// pooling) is a global average pooling keeping the spatial axes; windows
+/// that tile the map (strides = pool_size, DenseNet's transitions) sum each
+/// block of rows with reshapes and reduce_sum. Overlapping windows need a
+/// pooling kernel kcc does not have yet.
+bool importAvgPool(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims) {
   if (!expectInputs(call, 1))
     return false;
   LayerConfig &cfg = call.cfg;
-  auto pool = cfg.pair({"pool_size"}, std::vector<int64_t>{2, 2});
-  auto strides = pool ? cfg.pair({"strides"}, *pool) : std::nullopt;
-  auto format = cfg.dataFormat();
-  if (!pool || !strides || !format || !cfg.padding())
-    return false;
-  ArrayRef<int64_t> s = shapeOf(call.inputs[0]);
-  if (s.size() != 4) {
-    cfg.error({"name"}, "expects a 4-D image batch, got rank " + std::to_string(s.size()));
-    return false;
+  Importer &imp = call.imp;
+  std::optional<std::vector<int64_t>> pool, strides;
+  if (dims == 1) {
+    if (auto p = single(cfg, {"pool_size", "pool_length"}, 2)) {
+      pool = std::vector<int64_t>{*p};
+      if (auto st = single(cfg, {"strides", "stride"}, *p))
+        strides = std::vector<int64_t>{*st};
+    }
+  } else {
+    pool = cfg.pair({"pool_size"}, std::vector<int64_t>{2, 2});
+    strides = pool ? cfg.pair({"strides"}, *pool) : std::nullopt;
   }
-  bool first = *format == DataFormat::channels_first;
-  std::vector<int64_t> map = {s[first ? 2 : 1], s[first ? 3 : 2]};
-  if (*pool != map) {
-    cfg.error({"pool_size"}, "AveragePooling2D is supported when its window is the whole " + std::to_string(map[0]) +
-                                 "x" + std::to_string(map[1]) + " map (as in ResNet), found " +
-                                 json::render(cfg.find({"pool_size"})));
+  auto padding = cfg.padding();
+  auto [x, firstAxis] = spatialInput(call, dims);
+  if (!pool || !strides || !padding || !x)
     return false;
+  SmallVector<int64_t> s(shapeOf(x));
+  std::vector<int64_t> map(s.begin() + firstAxis, s.begin() + firstAxis + dims);
+  bool oneWindow = *padding == Padding::valid || ((*strides)[0] >= map[0] && (dims == 1 || (*strides)[1] >= map[1]));
+  if (*pool == map && dims == 2 && oneWindow)
+    return importGlobalPooling(call, out, 4, /*average=*/true, /*keepAll=*/true);
+  for (size_t d = 0; d < dims; ++d) {
+    int64_t p = (*pool)[d], size = map[d];
+    bool tiles = (*strides)[d] == p && p <= size && (*padding == Padding::valid || size % p == 0);
+    if (!tiles) {
+      cfg.error({"pool_size"}, "AveragePooling" + std::to_string(dims) +
+                                   "D is supported when its windows tile the map (strides equal to pool_size, "
+                                   "'valid' padding or a size they divide) or cover all of it; found pool_size " +
+                                   json::render(cfg.find({"pool_size"})) + ", strides " +
+                                   json::render(cfg.find({"strides"})) + " on a map of " + std::to_string(size));
+      return false;
+    }
   }
-  return importGlobalPooling(call, out, 4, /*average=*/true, /*keepAll=*/true);
+  // Per axis: drop the rows no window covers, fold [rows, p, rest], sum the p.
+  for (size_t d = 0; d < dims && x; ++d) {
+    int64_t axis = firstAxis + d, p = (*pool)[d], kept = s[axis] / p * p;
+    if (kept != s[axis])
+      x = imp.create<SliceOp>(call.layer, x,
+                              {named(imp, "axis", imp.b.getI64IntegerAttr(axis)),
+                               named(imp, "start", imp.b.getI64IntegerAttr(0)),
+                               named(imp, "size", imp.b.getI64IntegerAttr(kept))});
+    int64_t rows = 1, rest = 1;
+    for (int64_t i = 0; i < axis; ++i)
+      rows *= s[i];
+    for (size_t i = axis + 1; i < s.size(); ++i)
+      rest *= s[i];
+    x = reshape(call, x, {rows * (kept / p), p, rest});
+    if (x)
+      x = imp.create<ReduceSumOp>(call.layer, x, {named(imp, "axes", imp.b.getDenseI64ArrayAttr({1}))});
+    s[axis] = kept / p;
+    x = reshape(call, x, s);
+  }
+  int64_t window = 1;
+  for (int64_t p : *pool)
+    window *= p;
+  if (x)
+    x = imp.create<ScaleOp>(call.layer, x, {named(imp, "factor", imp.b.getF64FloatAttr(1.0 / double(window)))});
+  out.push_back(x);
+  return static_cast<bool>(x);
 }
+
+bool importAvgPool1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importAvgPool(call, out, 1); }
+bool importAvgPool2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importAvgPool(call, out, 2); }
 
 bool importGlobalMaxPool1D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 3, false); }
 bool importGlobalMaxPool2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importGlobalPooling(call, out, 4, false); }
@@ -600,12 +687,7 @@ bool importUpSampling(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims)
   if (!expectInputs(call, 1))
     return false;
   LayerConfig &cfg = call.cfg;
-  Value x = call.inputs[0];
-  if (shapeOf(x).size() != dims + 2) {
-    cfg.error({"name"}, "expects a rank-" + std::to_string(dims + 2) + " input, got rank " +
-                            std::to_string(shapeOf(x).size()));
-    return false;
-  }
+  auto [x, firstAxis] = spatialInput(call, dims);
   std::optional<std::vector<int64_t>> size;
   if (dims == 1) {
     if (auto n = single(cfg, {"size", "length"}, 2))
@@ -613,13 +695,11 @@ bool importUpSampling(LayerCall &call, SmallVectorImpl<Value> &out, size_t dims)
   } else {
     size = cfg.pair({"size"}, std::vector<int64_t>{2, 2});
   }
-  auto format = dims == 2 ? cfg.dataFormat() : std::optional<DataFormat>(DataFormat::channels_last);
   std::string interpolation = cfg.string({"interpolation"}, "nearest");
   if (interpolation != "nearest")
     cfg.error({"interpolation"}, "only 'nearest' up-sampling is supported, found '" + interpolation + "'");
-  if (!size || !format || interpolation != "nearest")
+  if (!size || !x || interpolation != "nearest")
     return false;
-  int64_t firstAxis = *format == DataFormat::channels_first ? 2 : 1;
   for (size_t d = 0; d < dims && x; ++d) {
     int64_t axis = firstAxis + d, times = (*size)[d];
     if (times == 1)
@@ -954,6 +1034,10 @@ const Entry kImporters[] = {
     {"UpSampling1D", importUpSampling1D},
     {"UpSampling2D", importUpSampling2D},
     {"AvgPool2D", importAvgPool2D},
+    {"AveragePooling1D", importAvgPool1D},
+    {"AvgPool1D", importAvgPool1D},
+    {"Cropping1D", importCropping1D},
+    {"Cropping2D", importCropping2D},
     {"GlobalMaxPooling1D", importGlobalMaxPool1D},
     {"GlobalMaxPool1D", importGlobalMaxPool1D},
     {"GlobalMaxPooling2D", importGlobalMaxPool2D},

@@ -232,6 +232,27 @@ def upsampling_1d():
     return compiled(m, optimizers.RMSprop(learning_rate=0.01))
 
 
+def average_pooling_tiles():
+    m = seq((7, 6, 2), layers.Conv2D(3, 2, activation="relu"), layers.AveragePooling2D(2),
+            layers.Conv2D(4, 1, activation="tanh"), layers.AveragePooling2D((1, 2), padding="same"),
+            layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01))
+
+
+def average_pooling_1d_cropping():
+    m = seq((9, 3), layers.Cropping1D((1, 2)), layers.Conv1D(4, 2, activation="relu"), layers.AveragePooling1D(2),
+            layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
+def cropping_2d_channels_first():
+    m = seq((2, 7, 6), layers.Cropping2D(((1, 2), (0, 1)), data_format="channels_first"),
+            layers.Conv2D(3, 2, activation="relu", data_format="channels_first"),
+            layers.AveragePooling2D(2, data_format="channels_first"), layers.Cropping2D(((0, 0), (1, 0)), data_format="channels_first"),
+            layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -407,6 +428,9 @@ CASES = {
     "conv_transpose_upsampling": Case(conv_transpose_upsampling, steps=2),
     "conv_transpose_valid_strided_channels_first": Case(conv_transpose_valid_strided_channels_first, steps=2),
     "upsampling_1d": Case(upsampling_1d, steps=2),
+    "average_pooling_tiles": Case(average_pooling_tiles, steps=2),
+    "average_pooling_1d_cropping": Case(average_pooling_1d_cropping, steps=2),
+    "cropping_2d_channels_first": Case(cropping_2d_channels_first, steps=2),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),

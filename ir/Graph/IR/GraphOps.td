@@ -348,9 +348,11 @@ def Graph_ConcatOp : Graph_DiffOp<"concat"> {
   let hasVerifier = 1;
 }
 
-def Graph_SliceOp : Graph_TensorOp<"slice"> {
-  let summary = "a contiguous range along one axis (Concatenate's gradient)";
+def Graph_SliceOp : Graph_DiffOp<"slice"> {
+  let summary = "a contiguous range along one axis (Concatenate's gradient, Cropping1D/2D)";
   let description = [{
+    The gradient pads the range back to the input's size with zeros.
+
     Example: `%s = graph.slice %c {axis = 1 : i64, start = 3 : i64, size = 5 : i64} : (tensor<8x8xf32>) -> tensor<8x5xf32>`
   }];
   let arguments = (ins Graph_F32Tensor:$input, I64Attr:$axis, I64Attr:$start, I64Attr:$size);

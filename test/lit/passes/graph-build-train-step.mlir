@@ -298,15 +298,16 @@ module attributes {kcc.training = #graph.training<loss = categorical_crossentrop
 
 // -----
 
-// graph.slice has no gradient rule; the forward model must not use it on a
-// value that depends on a weight.
+// graph.softmax_grad has no gradient rule; the forward model must not use it
+// on a value that depends on a weight.
 module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>>} {
   graph.variable @w : tensor<3x6xf32> {init = #graph.init<"zeros", {}>, layer = "d", role = #graph.role<weight>, weight_index = 0 : i64}
   func.func @forward(%x: tensor<4x3xf32> {kcc.role = #graph.step_role<input>}, %seed: tensor<i64> {kcc.role = #graph.step_role<seed>}, %step: tensor<i64> {kcc.role = #graph.step_role<step>}) -> tensor<4x3xf32> {
     %w = graph.load @w : tensor<3x6xf32>
     %h = graph.matmul %x, %w : (tensor<4x3xf32>, tensor<3x6xf32>) -> tensor<4x6xf32>
     // expected-error @+1 {{has no gradient rule, so the model cannot be trained through it}}
-    %s = graph.slice %h {axis = 1 : i64, start = 0 : i64, size = 3 : i64} : (tensor<4x6xf32>) -> tensor<4x3xf32>
+    %g = graph.softmax_grad %h, %h : (tensor<4x6xf32>, tensor<4x6xf32>) -> tensor<4x6xf32>
+    %s = graph.slice %g {axis = 1 : i64, start = 0 : i64, size = 3 : i64} : (tensor<4x6xf32>) -> tensor<4x3xf32>
     %p = graph.softmax %s : (tensor<4x3xf32>) -> tensor<4x3xf32>
     return %p : tensor<4x3xf32>
   }

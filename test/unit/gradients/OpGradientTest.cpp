@@ -797,6 +797,16 @@ TEST(Conv2DBackwardDataGradient, SameStrided) { expectConvTransposeGradients(tru
 TEST(Conv2DBackwardDataGradient, ValidStrided) { expectConvTransposeGradients(false, 3, 2, 7, 5, 2); }
 TEST(Conv2DBackwardDataGradient, ValidUnitStride) { expectConvTransposeGradients(false, 2, 3, 4, 5, 1); }
 
+TEST(SliceGradient, PadsBackToTheInput) {
+  Random rng(79);
+  OpGradientCase c;
+  c.args = {rng.tensor({2, 6, 2})};
+  c.differentiable = {true};
+  c.moduleText = oneOpModule({tensorType({2, 6, 2})}, "graph.slice %a0 {axis = 1 : i64, start = 2 : i64, size = 3 : i64}",
+                             tensorType({2, 3, 2}));
+  expectGradientsMatch(c);
+}
+
 TEST(ScaleGradient, ScalesTheResultGradient) {
   Random rng(76);
   OpGradientCase c;
@@ -870,7 +880,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
       "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
-      "graph.conv2d_backward_data"};
+      "graph.conv2d_backward_data", "graph.slice"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

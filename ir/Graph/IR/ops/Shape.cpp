@@ -257,6 +257,18 @@ LogicalResult SliceOp::inferShapes() {
   return success();
 }
 
+LogicalResult SliceOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                      SmallVectorImpl<Value> &operandGrads) {
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  int64_t axis = normalizeAxis(getAxis(), shape.size());
+  int64_t before = getStartAttr().getInt(), after = shape[axis] - before - getSizeAttr().getInt();
+  operandGrads.push_back(needGrad[0] ? b.create<PadOp>(getLoc(), getInput().getType(), resultGrads[0],
+                                                       b.getI64IntegerAttr(axis), b.getI64IntegerAttr(before),
+                                                       b.getI64IntegerAttr(after))
+                                     : Value());
+  return success();
+}
+
 LogicalResult SliceOp::evaluate(ArrayRef<const RefTensor *> in,
                                 SmallVectorImpl<RefTensor> &out) {
   const RefTensor &x = *in[0];
