@@ -223,8 +223,10 @@ private:
     } else if (auto cls = json::string(member(loss, "class_name"))) {
       name = *cls;
       const Value *cfg = member(loss, "config");
-      if (json::boolean(member(cfg, "from_logits")).value_or(false))
-        diag.error(path, "losses with from_logits=True are not supported (use a softmax or sigmoid output)");
+      s.fromLogits = json::boolean(member(cfg, "from_logits")).value_or(false);
+      if (!json::isNull(member(cfg, "ignore_class")))
+        diag.error(path + "/config/ignore_class", "ignore_class is not supported (found " +
+                                                      json::render(member(cfg, "ignore_class")) + ")");
       if (json::number(member(cfg, "label_smoothing")).value_or(0.0) != 0.0)
         diag.error(path, "label smoothing is not supported");
       std::string reduction = json::string(member(cfg, "reduction")).value_or("auto");
@@ -253,6 +255,8 @@ private:
     for (const auto &[alias, canonical] : known)
       if (n == alias) {
         s.loss = canonical;
+        if (s.fromLogits && s.loss.find("crossentropy") == std::string::npos)
+          diag.error(path + "/config/from_logits", "from_logits applies to the crossentropy losses, not to " + s.loss);
         return;
       }
     diag.error(path, "unsupported loss '" + name +
@@ -488,7 +492,7 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
     metrics.push_back(b.getStringAttr(m));
   return graph::TrainingAttr::get(
       ctx, graph::symbolizeLossKind(s.loss).value_or(graph::LossKind::categorical_crossentropy), f64(s.lossEpsilon),
-      b.getArrayAttr(metrics), optimizer, std::max<int64_t>(s.batchSize, 1), std::max<int64_t>(s.epochs, 1),
+      s.fromLogits, b.getArrayAttr(metrics), optimizer, std::max<int64_t>(s.batchSize, 1), std::max<int64_t>(s.epochs, 1),
       std::max<int64_t>(s.stepsPerEpoch, 0), s.shuffle, s.dataset, s.datasetTask, s.datasetSet,
       graph::symbolizeValidation(s.validation).value_or(graph::Validation::test),
       f64(std::clamp(s.validationSplit, 0.0, 0.99)), s.augment, f64(s.widthShift), f64(s.heightShift),

@@ -30,6 +30,7 @@ struct OptimizerSettings {
 struct TrainingSettings {
   std::string loss;
   double lossEpsilon = 1e-7;
+  bool fromLogits = false; // Keras's from_logits=True: the output is logits
   std::vector<std::string> metrics;
   OptimizerSettings optimizer;
   int64_t batchSize = 32;

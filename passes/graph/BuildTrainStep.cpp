@@ -39,6 +39,7 @@ std::optional<StepRole> roleOf(func::FuncOp f, unsigned arg) {
 struct LossConfig {
   LossKind kind = LossKind::categorical_crossentropy;
   double epsilon = 1e-7;
+  bool fromLogits = false;
   bool binaryAccuracy = false; // the file asks for binary_accuracy by name
 
   bool sparse() const { return kind == LossKind::sparse_categorical_crossentropy; }
@@ -63,7 +64,7 @@ FailureOr<LossConfig> readLoss(ModuleOp module) {
   auto training = module->getAttrOfType<TrainingAttr>(kTrainingAttr);
   if (!training)
     return module.emitError() << "module has no #graph.training attribute '" << kTrainingAttr << "'";
-  LossConfig cfg{training.getLoss(), training.getLossEpsilon().convertToDouble()};
+  LossConfig cfg{training.getLoss(), training.getLossEpsilon().convertToDouble(), training.getFromLogits()};
   if (ArrayAttr metrics = training.getMetrics())
     for (Attribute m : metrics)
       cfg.binaryAccuracy |= cast<StringAttr>(m).getValue() == "binary_accuracy";
@@ -141,6 +142,11 @@ struct GraphBuildTrainStepPass
   static Value appendLoss(OpBuilder &b, Location loc, Value pred, Value target, Value mask,
                           const LossConfig &cfg) {
     Type scalar = RankedTensorType::get({}, b.getF32Type());
+    if (cfg.fromLogits && cfg.element()) // binary crossentropy (the frontend allows no other)
+      pred = b.create<ActivationOp>(loc, pred.getType(), pred,
+                                    ActivationAttr::get(b.getContext(), Activation::sigmoid));
+    else if (cfg.fromLogits)
+      pred = b.create<SoftmaxOp>(loc, pred.getType(), pred);
     if (auto element = cfg.element())
       return b.create<ElementLossOp>(loc, scalar, pred, target, mask,
                                      ElementLossAttr::get(b.getContext(), *element),

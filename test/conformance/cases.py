@@ -253,6 +253,23 @@ def cropping_2d_channels_first():
     return compiled(m, optimizers.RMSprop(learning_rate=0.01))
 
 
+# ------------------------------------------------------------ losses on logits
+def dense_logits_categorical():
+    m = seq((6,), layers.Dense(8, activation="tanh"), layers.Dense(5))
+    return compiled(m, optimizers.Adam(learning_rate=0.01), loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+
+
+def dense_logits_sparse():
+    m = seq((6,), layers.Dense(8, activation="relu"), layers.Dense(5))
+    return compiled(m, optimizers.SGD(learning_rate=0.1), sparse=True,
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+
+def dense_logits_binary():
+    m = seq((6,), layers.Dense(8, activation="relu"), layers.Dense(3))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01), loss=keras.losses.BinaryCrossentropy(from_logits=True))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -431,6 +448,9 @@ CASES = {
     "average_pooling_tiles": Case(average_pooling_tiles, steps=2),
     "average_pooling_1d_cropping": Case(average_pooling_1d_cropping, steps=2),
     "cropping_2d_channels_first": Case(cropping_2d_channels_first, steps=2),
+    "dense_logits_categorical": Case(dense_logits_categorical, steps=2),
+    "dense_logits_sparse": Case(dense_logits_sparse, steps=2, sparse=True),
+    "dense_logits_binary": Case(dense_logits_binary, steps=2, targets="binary"),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),

@@ -163,10 +163,20 @@ def load_arrays(d, fmt):
 
 
 def numpy_loss(loss, pred, y, sparse, eps=1e-7):
-    """Keras 3 (JAX) losses on probabilities / values, in float64: the mean
-    over the last axis, then over everything else."""
+    """Keras 3 (JAX) losses on probabilities / values (or logits, for a loss
+    object with from_logits), in float64: the mean over the last axis, then
+    over everything else."""
     p = np.asarray(pred, np.float64)
     y = np.asarray(y, np.float64) if not sparse else np.eye(p.shape[-1])[np.asarray(y)]
+    if not isinstance(loss, str):  # a keras.losses object
+        logits = loss.get_config().get("from_logits", False)
+        loss = {"BinaryCrossentropy": "bce", "CategoricalCrossentropy": "categorical_crossentropy",
+                "SparseCategoricalCrossentropy": "categorical_crossentropy"}[type(loss).__name__]
+        if logits and loss == "bce":  # Keras's exact form, no clipping
+            return float(np.mean(np.maximum(p, 0) - p * y + np.log1p(np.exp(-np.abs(p)))))
+        if logits:
+            z = p - p.max(-1, keepdims=True)
+            return float(np.mean(-np.sum(y * (z - np.log(np.exp(z).sum(-1, keepdims=True))), axis=-1)))
     if loss in ("binary_crossentropy", "bce"):
         q = np.clip(p, eps, 1 - eps)
         return float(np.mean(-(y * np.log(q) + (1 - y) * np.log(1 - q))))

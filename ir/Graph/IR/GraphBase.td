@@ -209,11 +209,15 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
     optimizer; the rest travels to model.bin for krun (batch size, epochs,
     dataset, validation, augmentation).
 
-    Fields at their defaults are left out of the text.
+    Fields at their defaults are left out of the text. With `from_logits`
+    the model's output is logits: the loss applies softmax (categorical) or
+    sigmoid (binary) first; accuracy reads the output as it is, as Keras's
+    metrics do.
 
     Example: `#graph.training<loss = categorical_crossentropy, metrics = ["accuracy"], optimizer = <kind = sgd, lr = 1.0e-02>, batch_size = 128, epochs = 20, shuffle = true, dataset = "mnist">`
   }];
   let parameters = (ins EnumParameter<Graph_LossKind>:$loss, Graph_F64Parameter<"1e-7">:$loss_epsilon,
+                        Graph_FlagParameter<"the loss reads logits (Keras from_logits=True)">:$from_logits,
                         OptionalParameter<"::mlir::ArrayAttr">:$metrics, "OptimizerAttr":$optimizer,
                         DefaultValuedParameter<"int64_t", "32">:$batch_size,
                         DefaultValuedParameter<"int64_t", "1">:$epochs,

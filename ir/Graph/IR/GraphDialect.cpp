@@ -75,8 +75,8 @@ InitializerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return emitError() << "unknown initializer kind '" << kind.getValue() << "'";
 }
 
-LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError, LossKind, APFloat lossEpsilonF,
-                                   ArrayAttr metrics, OptimizerAttr optimizer, int64_t batchSize, int64_t epochs,
+LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError, LossKind loss, APFloat lossEpsilonF,
+                                   bool fromLogits, ArrayAttr metrics, OptimizerAttr optimizer, int64_t batchSize, int64_t epochs,
                                    int64_t stepsPerEpoch, bool, StringRef, StringRef, StringRef, Validation,
                                    APFloat validationSplitF, bool, APFloat widthShiftF, APFloat heightShiftF, bool) {
   double lossEpsilon = lossEpsilonF.convertToDouble(), validationSplit = validationSplitF.convertToDouble();
@@ -85,6 +85,9 @@ LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   // hand-written IR (tests, kcc-opt) to the same ranges krun relies on.
   if (batchSize <= 0 || epochs <= 0 || stepsPerEpoch < 0)
     return emitError() << "batch_size and epochs must be positive and steps_per_epoch not negative";
+  if (fromLogits && loss != LossKind::categorical_crossentropy && loss != LossKind::sparse_categorical_crossentropy &&
+      loss != LossKind::binary_crossentropy)
+    return emitError() << "from_logits applies to the crossentropy losses only";
   if (!(lossEpsilon >= 0 && lossEpsilon < 1))
     return emitError() << "loss_epsilon must be in [0, 1)";
   if (metrics && !llvm::all_of(metrics, [](Attribute a) { return llvm::isa<StringAttr>(a); }))

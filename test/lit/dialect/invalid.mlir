@@ -27,6 +27,11 @@ module attributes {kcc.training = #graph.training<loss = categorical_crossentrop
 
 // -----
 
+// expected-error @+1 {{from_logits applies to the crossentropy losses only}}
+module attributes {kcc.training = #graph.training<loss = mean_squared_error, from_logits = true, optimizer = <kind = sgd>>} {}
+
+// -----
+
 // expected-error @+1 {{validation_split must be in [0, 1)}}
 module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = sgd>, validation = split, validation_split = 1.5>} {}
 

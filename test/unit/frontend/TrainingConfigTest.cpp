@@ -173,11 +173,13 @@ TEST(TrainingConfig, Losses) {
              "label_smoothing": 0.0}}})"))
                 .loss,
             "categorical_crossentropy");
+  EXPECT_TRUE(settings(keras3Model(R"({"optimizer": "sgd", "loss": {"class_name": "CategoricalCrossentropy",
+             "config": {"from_logits": true}}})")).fromLogits);
   std::string errors;
-  settings(keras3Model(R"({"optimizer": "sgd", "loss": {"class_name": "CategoricalCrossentropy",
+  settings(keras3Model(R"({"optimizer": "sgd", "loss": {"class_name": "MeanSquaredError",
              "config": {"from_logits": true}}})"),
            &errors);
-  EXPECT_NE(errors.find("from_logits"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("from_logits applies to the crossentropy losses"), std::string::npos) << errors;
   settings(keras2Model("2.2.4", R"({"loss": "kullback_leibler_divergence"})"), &errors);
   EXPECT_NE(errors.find("/training_config/loss"), std::string::npos) << errors;
   EXPECT_NE(errors.find("kullback_leibler_divergence"), std::string::npos) << errors;
