@@ -14,6 +14,8 @@
 #include "ir/Graph/IR/ops/Common.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
+#include <cmath>
+
 namespace kcc::frontend {
 
 using namespace mlir;
@@ -41,6 +43,13 @@ Value applyActivation(LayerCall &call, Value x, const ActivationSpec &act) {
     return x;
   if (act.softmax)
     return imp.create<SoftmaxOp>(call.layer, x);
+  if (act.relu) {
+    SmallVector<NamedAttribute> attrs = {named(imp, "negative_slope", imp.b.getF64FloatAttr(act.relu->negativeSlope)),
+                                         named(imp, "threshold", imp.b.getF64FloatAttr(act.relu->threshold))};
+    if (act.relu->maxValue)
+      attrs.push_back(named(imp, "max_value", imp.b.getF64FloatAttr(*act.relu->maxValue)));
+    return imp.create<ReluOp>(call.layer, x, attrs);
+  }
   if (act.kind == Activation::linear)
     return x;
   return imp.create<ActivationOp>(call.layer, x,
@@ -964,14 +973,49 @@ bool importMerge(LayerCall &call, SmallVectorImpl<Value> &out) {
 // Activation layers (ReLU, ELU, Softmax): only their plain-function settings
 //===----------------------------------------------------------------------===//
 
+/// A ReLU or LeakyReLU layer with |relu|'s settings; |slopeKeys| name the
+/// leak in the layer's config, for errors.
+bool importRelu(LayerCall &call, SmallVectorImpl<Value> &out, const ReluSpec &relu, LayerConfig::Keys slopeKeys) {
+  LayerConfig &cfg = call.cfg;
+  bool ok = true;
+  if (!(relu.negativeSlope >= 0 && std::isfinite(relu.negativeSlope))) {
+    cfg.error(slopeKeys, "expected a finite number >= 0, found " + json::render(cfg.find(slopeKeys)));
+    ok = false;
+  }
+  if (!std::isfinite(relu.threshold)) {
+    cfg.error({"threshold"}, "expected a finite number, found " + json::render(cfg.find({"threshold"})));
+    ok = false;
+  }
+  if (relu.maxValue && !(*relu.maxValue >= 0 && std::isfinite(*relu.maxValue))) {
+    cfg.error({"max_value"}, "expected a finite number >= 0, found " + json::render(cfg.find({"max_value"})));
+    ok = false;
+  }
+  if (!ok)
+    return false;
+  ActivationSpec act{false, Activation::relu, std::nullopt};
+  if (relu.negativeSlope != 0 || relu.threshold != 0 || relu.maxValue)
+    act.relu = relu;
+  out.push_back(applyActivation(call, call.inputs[0], act));
+  return true;
+}
+
 bool importReLU(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!expectInputs(call, 1))
     return false;
-  // Keras's defaults make it relu; a cap, a leak or a threshold is refused.
-  for (const char *key : {"max_value", "negative_slope", "threshold"})
-    call.cfg.unsupportedIfSet(key, std::string("ReLU '") + key + "'");
-  out.push_back(applyActivation(call, call.inputs[0], ActivationSpec{false, Activation::relu}));
-  return true;
+  // At Keras's defaults it is the plain relu activation.
+  LayerConfig &cfg = call.cfg;
+  ReluSpec relu{cfg.number({"negative_slope"}, 0.0), cfg.number({"threshold"}, 0.0), std::nullopt};
+  if (!json::isNull(cfg.find({"max_value"})))
+    relu.maxValue = cfg.number({"max_value"}, 0.0);
+  return importRelu(call, out, relu, {"negative_slope"});
+}
+
+/// LeakyReLU: Keras 3's negative_slope, Keras 1/2's alpha (default 0.3).
+bool importLeakyReLU(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  return importRelu(call, out, ReluSpec{call.cfg.number({"negative_slope", "alpha"}, 0.3), 0.0, std::nullopt},
+                    {"negative_slope", "alpha"});
 }
 
 bool importELU(LayerCall &call, SmallVectorImpl<Value> &out) {
@@ -1020,6 +1064,7 @@ const Entry kImporters[] = {
     {"Subtract", importSubtract},
     {"Average", importAverage},
     {"ReLU", importReLU},
+    {"LeakyReLU", importLeakyReLU},
     {"ELU", importELU},
     {"Softmax", importSoftmaxLayer},
     {"Conv1D", importConv1D},

@@ -123,6 +123,10 @@ std::optional<ActivationSpec> LayerConfig::activation(Keys keys, const std::stri
     spec.softmax = true;
     return spec;
   }
+  if (name == "relu6" || name == "leaky_relu") { // Keras 3's leaky_relu leaks 0.2
+    spec.relu = name == "relu6" ? ReluSpec{0.0, 0.0, 6.0} : ReluSpec{0.2, 0.0, std::nullopt};
+    return spec;
+  }
   if (name == "hard_sigmoid") {
     // The name means clip(0.2x+0.5) up to Keras 2 and clip(x/6+0.5) in Keras 3.
     spec.kind = gen == Generation::Keras3 ? Activation::hard_sigmoid_v3 : Activation::hard_sigmoid;
@@ -133,8 +137,8 @@ std::optional<ActivationSpec> LayerConfig::activation(Keys keys, const std::stri
     return spec;
   }
   error(keys, "unsupported activation '" + name +
-                  "' (supported: linear, relu, tanh, sigmoid, hard_sigmoid, softmax, elu, selu, "
-                  "softplus, softsign, exponential)");
+                  "' (supported: linear, relu, relu6, leaky_relu, tanh, sigmoid, hard_sigmoid, softmax, elu, "
+                  "selu, softplus, softsign, exponential)");
   return std::nullopt;
 }
 

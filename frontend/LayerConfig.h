@@ -18,10 +18,19 @@
 
 namespace kcc::frontend {
 
-/// A Keras activation: an elementwise kind, or softmax (its own op).
+/// Keras's relu(x, negative_slope, max_value, threshold) beyond plain relu
+/// (graph.relu): LeakyReLU, ReLU with a cap, relu6.
+struct ReluSpec {
+  double negativeSlope = 0.0, threshold = 0.0;
+  std::optional<double> maxValue;
+};
+
+/// A Keras activation: an elementwise kind, softmax (its own op) or a relu
+/// with settings (graph.relu).
 struct ActivationSpec {
   bool softmax = false;
   graph::Activation kind = graph::Activation::linear;
+  std::optional<ReluSpec> relu; // set: graph.relu with these settings
 };
 
 class LayerConfig {

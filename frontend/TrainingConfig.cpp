@@ -298,11 +298,17 @@ private:
     }
   }
 
-  /// Keras 1/2 optimizer: {"class_name": "RMSprop", "config": {"lr": ...}}.
+  /// Keras 1/2 optimizer: {"class_name": "RMSprop", "config": {"lr": ...}},
+  /// or its name alone ("rmsprop", as compile() takes it) for the defaults.
   void readKeras2Optimizer(const Value *opt, const std::string &path, TrainingSettings &s) {
     OptimizerSettings &o = s.optimizer;
-    std::string cls = json::string(member(opt, "class_name")).value_or("");
-    std::string n = lower(cls);
+    auto named = json::string(opt);
+    std::optional<std::string> cls = named ? named : json::string(member(opt, "class_name"));
+    if (!cls) {
+      diag.error(path, "expected an optimizer name or {\"class_name\", \"config\"}, found " + json::render(opt));
+      return;
+    }
+    std::string n = lower(*cls);
     OptionSet opts(member(opt, "config"), path + "/config", diag);
     // Keras 2.1.3 moved the default epsilon from 1e-8 to K.epsilon() = 1e-7.
     double defaultEps = versionBefore(model.kerasVersion, 2, 1, 3) ? 1e-8 : 1e-7;
@@ -317,8 +323,8 @@ private:
     else if (n == "sgd")
       o = {"sgd", 0.01, 0.9, defaultEps};
     else {
-      diag.error(path + "/class_name", "unsupported optimizer '" + cls +
-                                           "' (supported: SGD, RMSprop, Adadelta, Adam)");
+      diag.error(named ? path : path + "/class_name",
+                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam)");
       return;
     }
     const char *lrKey = member(member(opt, "config"), "lr") ? "lr" : "learning_rate";

@@ -292,6 +292,17 @@ def activation_layers():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def relu_variants():
+    """Keras's relu with a cap, a leak and a threshold: the ReLU and LeakyReLU
+    layers and the relu6 and leaky_relu activations (low caps so some units
+    saturate)."""
+    m = seq((8,), layers.Dense(10), layers.ReLU(max_value=0.5), layers.Dense(10),
+            layers.LeakyReLU(negative_slope=0.2), layers.Dense(10),
+            layers.ReLU(max_value=1.0, negative_slope=0.1, threshold=0.3), layers.Dense(8, activation="relu6"),
+            layers.Dense(8, activation="leaky_relu"), layers.Dense(4, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def l2_regularizers():
     """Keras adds l2 * sum(w^2) of each regularized weight to the loss."""
     reg = keras.regularizers
@@ -435,6 +446,7 @@ CASES = {
     "l2_regularizers": Case(l2_regularizers, steps=2),
     "merges_two_inputs": Case(merges_two_inputs, steps=2),
     "activation_layers": Case(activation_layers, steps=2),
+    "relu_variants": Case(relu_variants, steps=2, x_scale=4.0),
     "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
     "conv2d_global_average": Case(conv2d_global_average, steps=2),

@@ -413,6 +413,35 @@ def Graph_AddOp : Graph_ElementwiseOp<"add", [
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_ReluOp : Graph_ElementwiseOp<"relu", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "Keras's ReLU with a leak, a cap and a threshold (ReLU, LeakyReLU, relu6)";
+  let description = [{
+    y = (x > threshold ? x : 0), clipped to [0, max_value] when there is a
+    cap, minus negative_slope * max(threshold - x, 0): Keras's
+    `activations.relu`. The gradient is relu_grad on the input.
+
+    Example: `%y = graph.relu %x {negative_slope = 1.000000e-01 : f64, max_value = 6.000000e+00 : f64} : (tensor<8x4xf32>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, DefaultValuedAttr<F64Attr, "0.0">:$negative_slope,
+                       OptionalAttr<F64Attr>:$max_value, DefaultValuedAttr<F64Attr, "0.0">:$threshold);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_ReluGradOp : Graph_ElementwiseOp<"relu_grad"> {
+  let summary = "dy times the derivative of graph.relu at its input x";
+  let description = [{
+    Example: `%dx = graph.relu_grad %dy, %x {max_value = 6.000000e+00 : f64} : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$input,
+                       DefaultValuedAttr<F64Attr, "0.0">:$negative_slope, OptionalAttr<F64Attr>:$max_value,
+                       DefaultValuedAttr<F64Attr, "0.0">:$threshold);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $input attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_MulOp : Graph_ElementwiseOp<"mul", [
     DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
   let summary = "elementwise product of two same-shaped tensors (Multiply)";

@@ -763,3 +763,19 @@ func.func @kernel_not_a_buffer(%a: memref<4xf32>) {
   "exec.kernel"(%a, %a) {kernel = @k, domain = 4 : i64, operandSegmentSizes = array<i32: 1, 1>} : (memref<4xf32>, memref<4xf32>) -> ()
   return
 }
+
+// -----
+
+func.func @relu_negative_slope(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'graph.relu' op negative_slope must be finite and not negative, threshold finite}}
+  %0 = graph.relu %x {negative_slope = -1.000000e-01 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @relu_negative_cap(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'graph.relu' op max_value must be finite and not negative}}
+  %0 = graph.relu %x {max_value = -6.000000e+00 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

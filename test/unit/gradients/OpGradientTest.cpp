@@ -582,6 +582,39 @@ INSTANTIATE_TEST_SUITE_P(
                     ActivationParam{"selu", -3, 2, {0}}, ActivationParam{"exponential", -2, 2, {}}),
     [](const testing::TestParamInfo<ActivationParam> &info) { return info.param.kind; });
 
+/// graph.relu's settings as Keras's relu arguments; inputs stay away from
+/// the threshold, zero and the cap, where the derivative jumps.
+struct ReluParam {
+  std::string name, attrs;
+  std::vector<double> kinks;
+};
+
+void PrintTo(const ReluParam &p, std::ostream *os) { *os << p.name; }
+
+class ReluGradient : public testing::TestWithParam<ReluParam> {};
+
+TEST_P(ReluGradient, MatchesFiniteDifferences) {
+  const ReluParam &p = GetParam();
+  Random rng(92);
+  OpGradientCase c;
+  c.args = {rng.tensorAwayFrom({4, 6}, -8, 8, p.kinks, 0.05)};
+  c.differentiable = all(1);
+  c.moduleText = oneOpModule({tensorType({4, 6})}, "graph.relu %a0 " + p.attrs, tensorType({4, 6}));
+  expectGradientsMatch(c);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Graph, ReluGradient,
+    testing::Values(ReluParam{"leaky", "{negative_slope = 3.000000e-01 : f64}", {0}},
+                    ReluParam{"relu6", "{max_value = 6.000000e+00 : f64}", {0, 6}},
+                    ReluParam{"all_three",
+                              "{negative_slope = 2.000000e-01 : f64, max_value = 5.000000e+00 : f64, "
+                              "threshold = 1.500000e+00 : f64}",
+                              {0, 1.5, 5}},
+                    ReluParam{"negative_threshold",
+                              "{negative_slope = 1.000000e-01 : f64, threshold = -2.000000e+00 : f64}", {-2, 0}}),
+    [](const testing::TestParamInfo<ReluParam> &info) { return info.param.name; });
+
 TEST(AddGradient, TwoOperands) {
   Random rng(101);
   OpGradientCase c;
@@ -880,7 +913,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
       "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
-      "graph.conv2d_backward_data", "graph.slice"};
+      "graph.conv2d_backward_data", "graph.slice", "graph.relu"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

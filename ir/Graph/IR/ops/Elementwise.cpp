@@ -10,6 +10,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
+#include <cmath>
+#include <optional>
+
 using namespace mlir;
 
 namespace kcc::graph {
@@ -93,6 +96,108 @@ LogicalResult ActivationGradOp::evaluate(ArrayRef<const RefTensor *> in,
   out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t) {
     return activationGradRef(getKind(), a[0], a[1]);
   }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReluOp / ReluGradOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Keras's relu(x, negative_slope, max_value, threshold) and its derivative,
+/// as scalar IR or in float64 (the reference); one definition keeps the
+/// kernel and the reference in step.
+struct ReluParams {
+  double slope, threshold;
+  std::optional<double> cap;
+
+  template <typename Op> static ReluParams of(Op op) {
+    std::optional<double> cap;
+    if (auto m = op.getMaxValueAttr())
+      cap = m.getValueAsDouble();
+    return {op.getNegativeSlope().convertToDouble(), op.getThreshold().convertToDouble(), cap};
+  }
+  double value(double x) const {
+    double y = x > threshold ? x : 0.0;
+    if (cap)
+      y = std::min(std::max(y, 0.0), *cap);
+    return x < threshold ? y + slope * (x - threshold) : y;
+  }
+  double derivative(double x) const {
+    double d = x > threshold && (!cap || (x > 0 && x < *cap)) ? 1.0 : 0.0;
+    return x < threshold ? d + slope : d;
+  }
+  Value value(OpBuilder &b, Location loc, Value x) const {
+    auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) { return b.create<arith::CmpFOp>(loc, p, l, r); };
+    auto select = [&](Value c, Value t, Value f) { return b.create<arith::SelectOp>(loc, c, t, f).getResult(); };
+    Value zero = constF32(b, loc, 0.0), t = constF32(b, loc, threshold);
+    Value y = select(cmp(arith::CmpFPredicate::OGT, x, t), x, zero);
+    if (cap) {
+      Value c = constF32(b, loc, *cap);
+      y = select(cmp(arith::CmpFPredicate::OLT, y, zero), zero, y);
+      y = select(cmp(arith::CmpFPredicate::OGT, y, c), c, y);
+    }
+    if (slope == 0)
+      return y;
+    Value leak = b.create<arith::MulFOp>(loc, constF32(b, loc, slope), b.create<arith::SubFOp>(loc, x, t));
+    return select(cmp(arith::CmpFPredicate::OLT, x, t), b.create<arith::AddFOp>(loc, y, leak), y);
+  }
+  Value derivative(OpBuilder &b, Location loc, Value x) const {
+    auto cmp = [&](arith::CmpFPredicate p, Value l, Value r) { return b.create<arith::CmpFOp>(loc, p, l, r); };
+    Value t = constF32(b, loc, threshold);
+    Value pass = cmp(arith::CmpFPredicate::OGT, x, t);
+    if (cap) {
+      pass = b.create<arith::AndIOp>(loc, pass, cmp(arith::CmpFPredicate::OGT, x, constF32(b, loc, 0.0)));
+      pass = b.create<arith::AndIOp>(loc, pass, cmp(arith::CmpFPredicate::OLT, x, constF32(b, loc, *cap)));
+    }
+    Value d = b.create<arith::SelectOp>(loc, pass, constF32(b, loc, 1.0), constF32(b, loc, 0.0));
+    if (slope == 0)
+      return d;
+    return b.create<arith::SelectOp>(loc, cmp(arith::CmpFPredicate::OLT, x, t),
+                                     b.create<arith::AddFOp>(loc, d, constF32(b, loc, slope)), d);
+  }
+};
+} // namespace
+
+LogicalResult ReluOp::verify() {
+  double slope = getNegativeSlope().convertToDouble(), threshold = getThreshold().convertToDouble();
+  if (!std::isfinite(slope) || !std::isfinite(threshold) || slope < 0)
+    return emitOpError() << "negative_slope must be finite and not negative, threshold finite";
+  if (auto cap = getMaxValueAttr(); cap && !(cap.getValueAsDouble() >= 0 && std::isfinite(cap.getValueAsDouble())))
+    return emitOpError() << "max_value must be finite and not negative";
+  return success();
+}
+
+LogicalResult ReluOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> ReluOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
+  return {ReluParams::of(*this).value(b, loc, args[0])};
+}
+
+LogicalResult ReluOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                     SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(needGrad[0] ? b.create<ReluGradOp>(getLoc(), getInput().getType(), resultGrads[0], getInput(),
+                                                            getNegativeSlopeAttr(), getMaxValueAttr(),
+                                                            getThresholdAttr())
+                                     : Value());
+  return success();
+}
+
+LogicalResult ReluOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  ReluParams p = ReluParams::of(*this);
+  out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t) { return p.value(a[0]); }));
+  return success();
+}
+
+LogicalResult ReluGradOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> ReluGradOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
+  return {b.create<arith::MulFOp>(loc, args[0], ReluParams::of(*this).derivative(b, loc, args[1]))};
+}
+
+LogicalResult ReluGradOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  ReluParams p = ReluParams::of(*this);
+  out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t) { return a[0] * p.derivative(a[1]); }));
   return success();
 }
 
