@@ -493,8 +493,8 @@ bool importBatchNormalization(LayerCall &call, SmallVectorImpl<Value> &out) {
     cfg.unsupportedIfSet(key, std::string("'") + key + "'");
   // Keras 2 (TF 2) and 3 run a frozen BatchNormalization in inference mode,
   // older Keras did not: refused rather than guessed.
-  if (!json::boolean(member(call.layer.config, "trainable")).value_or(true))
-    cfg.error({"trainable"}, "a frozen BatchNormalization (trainable: false) is not supported");
+  if (!json::boolean(member(call.layer.config, "trainable")).value_or(true) || call.layer.frozenByModel)
+    cfg.error({"trainable"}, "a frozen BatchNormalization (trainable: false, or in a frozen model) is not supported");
   bool center = cfg.flag({"center"}, true), scale = cfg.flag({"scale"}, true);
   int64_t c = shapeOf(x)[channelAxis];
   MLIRContext *ctx = &imp.ctx;
@@ -854,26 +854,48 @@ bool importRepeatVector(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
-bool importTimeDistributed(LayerCall &call, SmallVectorImpl<Value> &out) {
-  if (!expectInputs(call, 1))
-    return false;
-  const rapidjson::Value *inner = call.cfg.find({"layer"});
+/// The layer a wrapper (TimeDistributed, Bidirectional) holds under |key| of
+/// its config: a Layer that reports errors at its own JSON path, and its
+/// importer if |accepts| the class.
+struct WrappedLayer {
+  Layer layer;
+  LayerImportFn import = nullptr;
+
+  /// Imports the wrapped layer on |x|; false after reporting an error.
+  bool call(LayerCall &wrapper, Value x, SmallVectorImpl<Value> &out) const {
+    LayerCall inner{wrapper.imp, wrapper.layer,
+                    LayerConfig(layer, wrapper.cfg.generation(), wrapper.imp.diag, wrapper.imp.model.kerasVersion),
+                    {x}, layer.name};
+    return x && import(inner, out) && !out.empty() && out[0];
+  }
+};
+
+std::optional<WrappedLayer> wrappedLayer(LayerCall &call, const char *key, llvm::function_ref<bool(StringRef)> accepts) {
+  const rapidjson::Value *inner = call.cfg.find({key});
   auto cls = json::string(member(inner, "class_name"));
   const rapidjson::Value *innerCfg = member(inner, "config");
   if (!cls || !innerCfg) {
-    call.cfg.error({"layer"}, "expected the wrapped layer as {\"class_name\", \"config\"}");
-    return false;
+    call.cfg.error({key}, "expected the wrapped layer as {\"class_name\", \"config\"}");
+    return std::nullopt;
   }
-  LayerImportFn fn = findLayerImporter(*cls);
-  if (!fn || *cls == "TimeDistributed") {
-    call.cfg.error({"layer"}, "TimeDistributed over '" + *cls + "' is not supported");
-    return false;
+  WrappedLayer w{call.layer, findLayerImporter(*cls)};
+  if (!w.import || !accepts(*cls)) {
+    call.cfg.error({key}, call.layer.className + " over '" + *cls + "' is not supported");
+    return std::nullopt;
   }
-  Layer innerLayer = call.layer;
-  innerLayer.className = *cls;
-  innerLayer.config = innerCfg;
-  innerLayer.jsonPath = call.layer.jsonPath + "/config/layer";
-  innerLayer.name = json::string(member(innerCfg, "name")).value_or(call.layer.name);
+  w.layer.className = *cls;
+  w.layer.config = innerCfg;
+  w.layer.jsonPath = call.layer.jsonPath + "/config/" + key;
+  w.layer.name = json::string(member(innerCfg, "name")).value_or(call.layer.name);
+  return w;
+}
+
+bool importTimeDistributed(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  auto inner = wrappedLayer(call, "layer", [](StringRef cls) { return cls != "TimeDistributed"; });
+  if (!inner)
+    return false;
   // Fold time into the batch, apply the inner layer, unfold.
   Value x = call.inputs[0];
   ArrayRef<int64_t> s = shapeOf(x);
@@ -883,11 +905,8 @@ bool importTimeDistributed(LayerCall &call, SmallVectorImpl<Value> &out) {
   }
   SmallVector<int64_t> folded = {s[0] * s[1]};
   folded.append(s.begin() + 2, s.end());
-  LayerCall innerCall{call.imp, call.layer,
-                      LayerConfig(innerLayer, call.cfg.generation(), call.imp.diag, call.imp.model.kerasVersion),
-                      {reshape(call, x, folded)}, innerLayer.name};
   SmallVector<Value> innerOut;
-  if (!innerCall.inputs[0] || !fn(innerCall, innerOut) || innerOut.empty() || !innerOut[0])
+  if (!inner->call(call, reshape(call, x, folded), innerOut))
     return false;
   SmallVector<int64_t> unfolded = {s[0], s[1]};
   ArrayRef<int64_t> r = shapeOf(innerOut[0]);
@@ -967,6 +986,73 @@ bool importMerge(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (*mode == "ave")
     return importAverage(call, out);
   return *mode == "sum" ? importAdd(call, out) : importConcatenate(call, out);
+}
+
+/// Bidirectional(LSTM): the forward layer and a backward one that reads time
+/// reversed (the file's backward_layer, or the forward layer's config going
+/// the other way, as Keras builds it), their sequences aligned in time and
+/// merged. Keras orders the weights forward first.
+bool importBidirectional(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  auto isLSTM = [](StringRef cls) { return cls == "LSTM"; };
+  auto forward = wrappedLayer(call, "layer", isLSTM);
+  if (!forward)
+    return false;
+  const rapidjson::Value *mergeMode = cfg.find({"merge_mode"});
+  if (mergeMode && mergeMode->IsNull()) {
+    cfg.error({"merge_mode"}, "merge_mode null (the two directions as separate outputs) is not supported");
+    return false;
+  }
+  auto mode = cfg.oneOf({"merge_mode"}, "concat", {"concat", "sum", "mul", "ave"});
+  std::optional<WrappedLayer> backward;
+  bool ownBackward = !json::isNull(cfg.find({"backward_layer"}));
+  if (ownBackward) {
+    backward = wrappedLayer(call, "backward_layer", isLSTM);
+  } else {
+    backward = forward;
+    backward->layer.name = "backward_" + forward->layer.name;
+  }
+  if (!mode || !backward)
+    return false;
+  auto flag = [](const WrappedLayer &w, const char *key) {
+    return json::boolean(member(w.layer.config, key)).value_or(false);
+  };
+  bool sequences = flag(*forward, "return_sequences");
+  if (ownBackward && (flag(*backward, "go_backwards") == flag(*forward, "go_backwards") ||
+                      flag(*backward, "return_sequences") != sequences)) {
+    cfg.error({"backward_layer"}, "expected the opposite go_backwards and the same return_sequences as 'layer'");
+    return false;
+  }
+  if (forward->layer.name == backward->layer.name) {
+    cfg.error({"backward_layer"}, "expected a name other than the forward layer's '" + forward->layer.name + "'");
+    return false;
+  }
+  SmallVector<Value> f, b;
+  size_t errorsBefore = call.imp.diag.all().size();
+  if (!forward->call(call, call.inputs[0], f))
+    return false;
+  // A twin of a refused forward layer would only repeat its errors.
+  if ((!ownBackward && call.imp.diag.all().size() != errorsBefore) || !backward->call(call, call.inputs[0], b))
+    return false;
+  if (!ownBackward) { // the forward layer's config, read the other way
+    if (auto lstm = b[0].getDefiningOp<LSTMOp>())
+      lstm.setGoBackwards(!lstm.getGoBackwards());
+  }
+  Importer &imp = call.imp;
+  Value back = b[0];
+  if (sequences) // the backward sequence comes out last step first
+    back = imp.create<ReverseOp>(call.layer, back, {named(imp, "axis", imp.b.getI64IntegerAttr(1))});
+  if (*mode == "concat")
+    out.push_back(imp.create<ConcatOp>(call.layer, {f[0], back}, {named(imp, "axis", imp.b.getI64IntegerAttr(-1))}));
+  else if (*mode == "mul")
+    out.push_back(imp.create<MulOp>(call.layer, {f[0], back}));
+  else if (Value sum = imp.create<AddOp>(call.layer, {f[0], back}); *mode == "ave")
+    out.push_back(scaled(call, sum, 0.5));
+  else
+    out.push_back(sum);
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -1059,6 +1145,7 @@ const Entry kImporters[] = {
     {"Embedding", importEmbedding},
     {"RepeatVector", importRepeatVector},
     {"TimeDistributed", importTimeDistributed},
+    {"Bidirectional", importBidirectional},
     {"Add", importAdd},
     {"Multiply", importMultiply},
     {"Subtract", importSubtract},

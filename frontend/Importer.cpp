@@ -88,7 +88,9 @@ Value Importer::weight(LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
       return nullptr;
     var = mb.create<graph::VariableOp>(loc(call.layer), sym, RankedTensorType::get(shape, b.getF32Type()),
                                        init, graph::VariableRole::weight, call.weightOwner, IntegerAttr(),
-                                       trainable && (!layerTrainable || layerTrainable->GetBool()), llvm::APFloat(*l2));
+                                       trainable && (!layerTrainable || layerTrainable->GetBool()) &&
+                                           !call.layer.frozenByModel,
+                                       llvm::APFloat(*l2));
     weights.push_back({call.layer.configIndex, local, var});
   } else if (var.getType().getShape() != shape) {
     // A shared layer called on inputs of another shape.

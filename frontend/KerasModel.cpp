@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace kcc::frontend {
@@ -157,18 +158,27 @@ public:
       return false;
     }
     model.generation = generationOf(version, top, config);
+    bool ok;
     if (*className == "Sequential")
-      return readSequential(config, topPath + "/config", top);
-    if (*className == "Model" || *className == "Functional")
-      return readFunctional(config, topPath + "/config");
-    diag.error(topPath + "/class_name", "unsupported model class '" + *className +
-                                            "' (expected Sequential, Model or Functional)");
-    return false;
+      ok = readSequential(config, topPath + "/config", top);
+    else if (*className == "Model" || *className == "Functional")
+      ok = readFunctional(config, topPath + "/config");
+    else {
+      diag.error(topPath + "/class_name", "unsupported model class '" + *className +
+                                              "' (expected Sequential, Model or Functional)");
+      return false;
+    }
+    return ok && resolveNestedModels();
   }
 
 private:
   KerasModel &model;
   Diagnostics &diag;
+  // Nested models: a reference to a nested model's output (or to a nested
+  // InputLayer) stands for the tensor it aliases.
+  std::map<TensorRef, TensorRef> aliases;
+  std::set<std::string> nestedInputs; // InputLayers of nested models, dropped
+  int nesting = 0;
 
   static Generation generationOf(const std::string &version, const Value *top, const Value *config) {
     if (!version.empty())
@@ -190,16 +200,98 @@ private:
     return c == "Sequential" || c == "Model" || c == "Functional";
   }
 
+  static std::optional<std::string> nestedModelClass(const Value &entry) {
+    auto cls = json::string(member(&entry, "class_name"));
+    return cls && isModelClass(*cls) ? cls : std::nullopt;
+  }
+
+  static std::optional<std::string> nestedModelName(const Value &entry) {
+    auto name = json::string(member(&entry, "name"));
+    return name ? name : json::string(member(member(&entry, "config"), "name"));
+  }
+
+  /// A model used as a layer, called on |inputs|: its layers join this
+  /// model's at its place (so weights keep Keras's order), its InputLayers
+  /// stand for |inputs|, and (its name, 0, t) for its t-th output. With
+  /// |adoptInputs| (the first layer of a Sequential model) its inputs become
+  /// this model's.
+  bool inlineModel(const Value &entry, const std::string &path, const std::string &name, const std::string &cls,
+                   const std::vector<TensorRef> &inputs, bool adoptInputs = false) {
+    const Value *cfg = member(&entry, "config");
+    std::string where = "layer '" + name + "' (" + cls + ") at " + path;
+    if (!cfg || !(cfg->IsObject() || cfg->IsArray())) {
+      diag.error(where, "expected the nested model's \"config\" (an object, or a list of layers)");
+      return false;
+    }
+    if (nesting >= 8) {
+      diag.error(where, "models nested more than 8 deep are not supported");
+      return false;
+    }
+    std::vector<TensorRef> outerIn = std::move(model.inputs), outerOut = std::move(model.outputs);
+    std::string outerName = model.name;
+    model.inputs.clear(), model.outputs.clear();
+    size_t first = model.layers.size();
+    ++nesting;
+    bool ok = cls == "Sequential" ? readSequential(cfg, path + "/config", &entry) : readFunctional(cfg, path + "/config");
+    --nesting;
+    std::vector<TensorRef> innerIn = std::move(model.inputs), innerOut = std::move(model.outputs);
+    model.inputs = std::move(outerIn), model.outputs = std::move(outerOut), model.name = outerName;
+    if (!ok)
+      return false;
+    if (adoptInputs) {
+      model.inputs = innerIn;
+    } else if (innerIn.size() != inputs.size()) {
+      diag.error(where, "takes " + std::to_string(innerIn.size()) + " input(s) but is called on " +
+                            std::to_string(inputs.size()));
+      return false;
+    }
+    for (size_t i = 0; i < inputs.size() && !adoptInputs; ++i) {
+      aliases[innerIn[i]] = inputs[i];
+      nestedInputs.insert(innerIn[i].layer);
+    }
+    for (size_t t = 0; t < innerOut.size(); ++t)
+      aliases[{name, 0, static_cast<int>(t)}] = innerOut[t];
+    // Keras: a model with trainable false has no trainable weights, whatever its layers say.
+    if (json::boolean(member(cfg, "trainable")) == false || json::boolean(member(&entry, "trainable")) == false)
+      for (size_t i = first; i < model.layers.size(); ++i)
+        model.layers[i].frozenByModel = true;
+    return true;
+  }
+
+  /// Drops nested InputLayers, points every reference at what it aliases
+  /// and numbers the layers in order (Keras's weight order).
+  bool resolveNestedModels() {
+    if (aliases.empty())
+      return true;
+    auto resolve = [&](TensorRef r) {
+      for (int hops = 0; hops < 64; ++hops) {
+        auto it = aliases.find(r);
+        if (it == aliases.end())
+          break;
+        r = it->second;
+      }
+      return r;
+    };
+    std::vector<Layer> kept;
+    for (Layer &l : model.layers) {
+      if (l.className == "InputLayer" && nestedInputs.count(l.name))
+        continue;
+      for (std::vector<TensorRef> &call : l.calls)
+        for (TensorRef &r : call)
+          r = resolve(r);
+      l.configIndex = static_cast<int>(kept.size());
+      kept.push_back(std::move(l));
+    }
+    model.layers = std::move(kept);
+    for (TensorRef &r : model.outputs)
+      r = resolve(r);
+    return true;
+  }
+
   /// Common part of a layer entry: class_name, config, name.
   bool readLayerEntry(const Value &entry, const std::string &path, int index, Layer &layer) {
     auto cls = json::string(member(&entry, "class_name"));
     const Value *cfg = member(&entry, "config");
-    if (cls && isModelClass(*cls)) {
-      std::string name = json::string(member(&entry, "name")).value_or(json::string(member(cfg, "name")).value_or("?"));
-      diag.error("layer '" + name + "' (" + *cls + ") at " + path,
-                 "nested models are not supported; flatten the model into one Sequential or functional model");
-      return false;
-    }
     if (!cls || !cfg || !cfg->IsObject()) {
       diag.error(path, "expected a layer object with \"class_name\" and an object \"config\"");
       return false;
@@ -225,10 +317,19 @@ private:
       return false;
     }
     bool ok = true;
-    std::string previous;
+    TensorRef previous;
     for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
       Layer layer;
-      if (!readLayerEntry((*layers)[i], layersPath + "/" + std::to_string(i), i, layer)) {
+      std::string lp = layersPath + "/" + std::to_string(i);
+      if (auto cls = nestedModelClass((*layers)[i])) {
+        // Keras 2.0's nested Sequential (a bare list) has no name: its path stands in.
+        std::string name = nestedModelName((*layers)[i]).value_or(lp);
+        if (!inlineModel((*layers)[i], lp, name, *cls, {previous}, /*adoptInputs=*/i == 0))
+          return false;
+        previous = {name, 0, 0};
+        continue;
+      }
+      if (!readLayerEntry((*layers)[i], lp, i, layer)) {
         ok = false;
         continue;
       }
@@ -240,7 +341,7 @@ private:
         input.config = layer.config;
         input.jsonPath = layer.jsonPath;
         input.configIndex = -1;
-        if (!member(layer.config, "batch_input_shape") && !member(layer.config, "batch_shape") &&
+        if (nesting == 0 && !member(layer.config, "batch_input_shape") && !member(layer.config, "batch_shape") &&
             !member(layer.config, "input_shape") && !member(layer.config, "input_dim")) {
           const Value *built = member(config, "build_input_shape");
           if (!built)
@@ -252,7 +353,7 @@ private:
           }
           input.config = top; // the reader looks for build_config/build_input_shape there
         }
-        previous = input.name;
+        previous = {input.name, 0, 0};
         model.inputs.push_back({input.name, 0, 0});
         model.layers.push_back(std::move(input));
       }
@@ -264,12 +365,12 @@ private:
         }
         model.inputs.push_back({layer.name, 0, 0});
       } else {
-        layer.calls.push_back({{previous, 0, 0}});
+        layer.calls.push_back({previous});
       }
-      previous = layer.name;
+      previous = {layer.name, 0, 0};
       model.layers.push_back(std::move(layer));
     }
-    model.outputs.push_back({previous, 0, 0});
+    model.outputs.push_back(previous);
     return ok;
   }
 
@@ -349,11 +450,26 @@ private:
     for (rapidjson::SizeType i = 0; i < layers->Size(); ++i) {
       Layer layer;
       std::string lp = path + "/layers/" + std::to_string(i);
+      const Value *nodes = member(&(*layers)[i], "inbound_nodes");
+      if (auto cls = nestedModelClass((*layers)[i])) {
+        std::vector<TensorRef> refs;
+        if (!nodes || !nodes->IsArray() || nodes->Size() != 1) {
+          diag.error("layer at " + lp, "a nested model must be called exactly once (a shared model is not supported)");
+          return false;
+        }
+        auto name = nestedModelName((*layers)[i]);
+        if (!name) {
+          diag.error("layer at " + lp, "a nested model needs a name");
+          return false;
+        }
+        if (!readCall((*nodes)[0], lp + "/inbound_nodes/0", refs) || !inlineModel((*layers)[i], lp, *name, *cls, refs))
+          return false;
+        continue;
+      }
       if (!readLayerEntry((*layers)[i], lp, i, layer)) {
         ok = false;
         continue;
       }
-      const Value *nodes = member(&(*layers)[i], "inbound_nodes");
       if (nodes && nodes->IsArray()) {
         for (rapidjson::SizeType c = 0; c < nodes->Size(); ++c) {
           std::vector<TensorRef> refs;
@@ -367,12 +483,12 @@ private:
     ok &= readEndpoints(member(config, "input_layers"), path + "/input_layers", model.inputs);
     ok &= readEndpoints(member(config, "output_layers"), path + "/output_layers", model.outputs);
     for (const TensorRef &r : model.inputs)
-      if (!model.find(r.layer)) {
+      if (!model.find(r.layer) && !aliases.count(r)) {
         diag.error(path + "/input_layers", "names unknown layer '" + r.layer + "'");
         ok = false;
       }
     for (const TensorRef &r : model.outputs)
-      if (!model.find(r.layer)) {
+      if (!model.find(r.layer) && !aliases.count(r)) {
         diag.error(path + "/output_layers", "names unknown layer '" + r.layer + "'");
         ok = false;
       }

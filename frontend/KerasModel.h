@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace kcc::frontend {
@@ -30,6 +31,10 @@ struct TensorRef {
   std::string layer;
   int node = 0;
   int tensor = 0;
+
+  bool operator<(const TensorRef &o) const {
+    return std::tie(layer, node, tensor) < std::tie(o.layer, o.node, o.tensor);
+  }
 };
 
 struct Layer {
@@ -38,7 +43,8 @@ struct Layer {
   std::string jsonPath;                    // e.g. /config/layers/3
   const rapidjson::Value *config = nullptr; // the layer's "config" object
   std::vector<std::vector<TensorRef>> calls; // inputs of each call
-  int configIndex = 0;                     // position in the config's layer list
+  int configIndex = 0;                     // position in the config's layer list (nested models inlined)
+  bool frozenByModel = false;              // inside a nested model with trainable: false
 
   /// "layer 'dense_1' (Dense) at /config/layers/3" for messages.
   std::string where(const std::string &key = "") const;

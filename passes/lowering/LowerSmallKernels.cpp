@@ -553,6 +553,22 @@ void lowerSlice(LoweringContext &ctx, SliceOp op) {
              });
 }
 
+void lowerReverse(LoweringContext &ctx, ReverseOp op) {
+  ArrayRef<int64_t> xs = shapeOf(op.getInput());
+  int64_t axis = normalizeAxis(op.getAxis(), xs.size());
+  int64_t total = xs[axis], inner = numElements(xs.drop_front(axis + 1));
+  // One task per (outer, position) row of |inner| contiguous elements.
+  ctx.launch(op.getLoc(), prefixFor(op) + "_reverse", ctx.bufferOf(op.getInput()), ctx.resultBuffer(op.getResult()),
+             numElements(xs.take_front(axis + 1)), [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
+               forLoop(b, l, begin, end, [&](OpBuilder &nb, Value r) {
+                 // Row o * total + a goes to o * total + (total - 1 - a) = 2 * o * total + total - 1 - r.
+                 Value o = nb.create<arith::DivUIOp>(l, r, cIndex(nb, l, total));
+                 Value mirrored = nb.create<arith::SubIOp>(l, affine(nb, l, o, 2 * total, total - 1), r);
+                 copyRun(nb, l, m[0], affine(nb, l, r, inner), m[1], affine(nb, l, mirrored, inner), inner);
+               });
+             });
+}
+
 void lowerPad(LoweringContext &ctx, PadOp op) {
   ArrayRef<int64_t> xs = shapeOf(op.getInput());
   int64_t axis = normalizeAxis(op.getAxis(), xs.size());
@@ -613,6 +629,8 @@ LogicalResult lowerSmallKernel(LoweringContext &ctx, Operation *op, bool &handle
     return lowerSlice(ctx, sl), success();
   if (auto pad = dyn_cast<PadOp>(op))
     return lowerPad(ctx, pad), success();
+  if (auto rev = dyn_cast<ReverseOp>(op))
+    return lowerReverse(ctx, rev), success();
   handled = false;
   return success();
 }

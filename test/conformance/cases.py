@@ -303,6 +303,19 @@ def relu_variants():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def nested_models():
+    """A frozen functional base and a Sequential head used as layers of a
+    functional model (transfer learning's shape): the base's weights stay."""
+    base_in = keras.Input((8,))
+    base = keras.Model(base_in, layers.Dense(10, activation="relu")(base_in), name="base")
+    base.trainable = False
+    head = keras.Sequential([keras.Input((10,)), layers.Dense(8, activation="tanh"), layers.Dense(6, activation="relu")],
+                            name="head")
+    x = keras.Input((8,))
+    y = layers.Dense(4, activation="softmax")(head(base(x)))
+    return compiled(keras.Model(x, y), optimizers.SGD(learning_rate=0.1, momentum=0.5))
+
+
 def l2_regularizers():
     """Keras adds l2 * sum(w^2) of each regularized weight to the loss."""
     reg = keras.regularizers
@@ -363,6 +376,23 @@ def lstm_sequences_hard_sigmoid():
     m = seq((6, 5), layers.LSTM(8, return_sequences=True, recurrent_activation="hard_sigmoid"),
             layers.LSTM(7, recurrent_activation="hard_sigmoid"),
             layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
+
+
+def bidirectional_lstm_concat_sum():
+    """A sequence-returning Bidirectional (the backward sequence re-aligned in
+    time, concatenated) under one that sums the two last states."""
+    m = seq((6, 5), layers.Bidirectional(layers.LSTM(6, return_sequences=True)),
+            layers.Bidirectional(layers.LSTM(5), merge_mode="sum"),
+            layers.Dense(4, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01, epsilon=1e-8))
+
+
+def bidirectional_lstm_ave_mul():
+    """merge_mode ave and mul, both over sequences."""
+    m = seq((5, 4), layers.Bidirectional(layers.LSTM(6, return_sequences=True), merge_mode="ave"),
+            layers.Bidirectional(layers.LSTM(5, return_sequences=True), merge_mode="mul"),
+            layers.Flatten(), layers.Dense(4, activation="softmax"))
     return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
 
 
@@ -447,6 +477,7 @@ CASES = {
     "merges_two_inputs": Case(merges_two_inputs, steps=2),
     "activation_layers": Case(activation_layers, steps=2),
     "relu_variants": Case(relu_variants, steps=2, x_scale=4.0),
+    "nested_models": Case(nested_models, steps=2),
     "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
     "conv2d_global_average": Case(conv2d_global_average, steps=2),
@@ -479,6 +510,8 @@ CASES = {
     "lstm_last_sigmoid": Case(lstm_last_sigmoid, steps=2),
     "lstm_sequences_hard_sigmoid": Case(lstm_sequences_hard_sigmoid, steps=2, x_scale=4.0),
     "time_distributed_lstm": Case(time_distributed_lstm, batch=4),
+    "bidirectional_lstm_concat_sum": Case(bidirectional_lstm_concat_sum, steps=2, batch=4),
+    "bidirectional_lstm_ave_mul": Case(bidirectional_lstm_ave_mul, steps=2, batch=4),
     "time_distributed_dense": Case(time_distributed_dense, steps=2),
     "embedding_repeat_add": Case(embedding_repeat_add, steps=2),
     "concatenate_two_inputs": Case(concatenate_two_inputs, steps=2, sparse=True),

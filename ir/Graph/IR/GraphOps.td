@@ -361,6 +361,19 @@ def Graph_SliceOp : Graph_DiffOp<"slice"> {
   let hasVerifier = 1;
 }
 
+def Graph_ReverseOp : Graph_DiffOp<"reverse"> {
+  let summary = "the elements in reverse order along one axis (Bidirectional's backward sequence)";
+  let description = [{
+    The gradient is the reverse of the output gradient along the same axis.
+
+    Example: `%r = graph.reverse %x {axis = 1 : i64} : (tensor<8x20x64xf32>) -> tensor<8x20x64xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, I64Attr:$axis);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Graph_PadOp : Graph_DiffOp<"pad"> {
   let summary = "zeros before and after along one axis (ZeroPadding1D/2D)";
   let description = [{

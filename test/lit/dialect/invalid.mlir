@@ -779,3 +779,11 @@ func.func @relu_negative_cap(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = graph.relu %x {max_value = -6.000000e+00 : f64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @reverse_batch_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'graph.reverse' op axis 0 must name a non-batch axis of 'tensor<2x3xf32>'}}
+  %0 = graph.reverse %x {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

@@ -796,6 +796,15 @@ TEST(MulGradient, EachSideGetsTheOther) {
   expectGradientsMatch(c);
 }
 
+TEST(ReverseGradient, ReversesBack) {
+  Random rng(79);
+  OpGradientCase c;
+  c.args = {rng.tensor({2, 4, 3})};
+  c.differentiable = {true};
+  c.moduleText = oneOpModule({tensorType({2, 4, 3})}, "graph.reverse %a0 {axis = 1 : i64}", tensorType({2, 4, 3}));
+  expectGradientsMatch(c);
+}
+
 TEST(PadGradient, SlicesThePaddedRange) {
   Random rng(74);
   OpGradientCase c;
@@ -913,7 +922,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
       "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
-      "graph.conv2d_backward_data", "graph.slice", "graph.relu"};
+      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

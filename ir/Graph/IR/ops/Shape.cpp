@@ -284,6 +284,41 @@ LogicalResult SliceOp::evaluate(ArrayRef<const RefTensor *> in,
 }
 
 //===----------------------------------------------------------------------===//
+// ReverseOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReverseOp::verify() {
+  auto x = rankedType(getInput());
+  if (x && normalizeAxis(getAxisAttr().getInt(), x.getRank()) < 1)
+    return emitOpError() << "axis " << getAxisAttr().getInt() << " must name a non-batch axis of " << x;
+  return success();
+}
+
+LogicalResult ReverseOp::inferShapes() {
+  setResultShape(*this, 0, shapeOf(getInput()));
+  return success();
+}
+
+LogicalResult ReverseOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                        SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      needGrad[0] ? b.create<ReverseOp>(getLoc(), getInput().getType(), resultGrads[0], getAxisAttr()) : Value());
+  return success();
+}
+
+LogicalResult ReverseOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &x = *in[0];
+  auto [outer, total, inner] = around(x.shape, normalizeAxis(getAxisAttr().getInt(), x.rank()));
+  RefTensor y(x.shape);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t a = 0; a < total; ++a)
+      for (int64_t i = 0; i < inner; ++i)
+        y[(o * total + total - 1 - a) * inner + i] = x[(o * total + a) * inner + i];
+  out.push_back(std::move(y));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // PadOp
 //===----------------------------------------------------------------------===//
 
