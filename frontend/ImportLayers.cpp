@@ -756,12 +756,20 @@ bool importMaxPool2D(LayerCall &call, SmallVectorImpl<Value> &out) {
 // Recurrent and sequence layers
 //===----------------------------------------------------------------------===//
 
-bool importLSTM(LayerCall &call, SmallVectorImpl<Value> &out) {
+/// What LSTM and GRU layers share: sizes, activations, initializers, flags.
+struct RecurrentConfig {
+  int64_t units = 0, features = 0;
+  ActivationSpec act, rec;
+  InitializerAttr kernelInit, recurrentInit, biasInit;
+  bool returnSequences = false, goBackwards = false;
+};
+
+/// Reads |kind|'s (LSTM, GRU) common settings and refuses the rest.
+std::optional<RecurrentConfig> readRecurrent(LayerCall &call, const std::string &kind) {
   if (!expectInputs(call, 1))
-    return false;
+    return std::nullopt;
   LayerConfig &cfg = call.cfg;
-  Importer &imp = call.imp;
-  MLIRContext *ctx = &imp.ctx;
+  MLIRContext *ctx = &call.imp.ctx;
   auto units = cfg.positiveInt({"units", "output_dim"});
   auto act = cfg.activation({"activation"}, "tanh");
   // Keras up to 2.2 defaulted to hard_sigmoid; 2.3, tf.keras and Keras 3 to sigmoid.
@@ -770,51 +778,109 @@ bool importLSTM(LayerCall &call, SmallVectorImpl<Value> &out) {
   auto kinit = cfg.initializer(ctx, {"kernel_initializer", "init"}, "glorot_uniform");
   auto rinit = cfg.initializer(ctx, {"recurrent_initializer", "inner_init"}, "orthogonal");
   auto binit = cfg.initializer(ctx, {"bias_initializer"}, "zeros");
-  bool forgetBias = cfg.flag({"unit_forget_bias"},
-                             json::string(cfg.find({"forget_bias_init"})).value_or("one") == "one");
-  bool returnSequences = cfg.flag({"return_sequences"}, false);
-  bool goBackwards = cfg.flag({"go_backwards"}, false);
   if (!cfg.flag({"use_bias", "bias"}, true))
-    cfg.error({"use_bias"}, "LSTM without bias is not supported");
+    cfg.error({"use_bias"}, kind + " without bias is not supported");
   cfg.unsupportedIfSet("return_state", "'return_state'");
-  cfg.unsupportedIfSet("stateful", "a stateful LSTM");
-  cfg.unsupportedIfSet("dropout", "LSTM input dropout");
-  cfg.unsupportedIfSet("recurrent_dropout", "LSTM recurrent dropout");
-  cfg.unsupportedIfSet("dropout_W", "LSTM input dropout");
-  cfg.unsupportedIfSet("dropout_U", "LSTM recurrent dropout");
+  cfg.unsupportedIfSet("stateful", "a stateful " + kind);
+  cfg.unsupportedIfSet("dropout", kind + " input dropout");
+  cfg.unsupportedIfSet("recurrent_dropout", kind + " recurrent dropout");
+  cfg.unsupportedIfSet("dropout_W", kind + " input dropout");
+  cfg.unsupportedIfSet("dropout_U", kind + " recurrent dropout");
   rejectRegularizers(cfg);
   if (!units || !act || !rec || !kinit || !rinit || !binit)
-    return false;
-  if (act->softmax || rec->softmax) {
-    cfg.error({"activation"}, "softmax cannot be an LSTM activation");
-    return false;
+    return std::nullopt;
+  if (act->softmax || rec->softmax || act->relu || rec->relu) {
+    cfg.error({"activation"}, "softmax and relu with settings cannot be " + kind + " activations");
+    return std::nullopt;
   }
-  if (forgetBias && binit.getKind().getValue() == "zeros") {
-    binit = InitializerAttr::get(ctx, imp.b.getStringAttr("lstm_bias"), imp.b.getDictionaryAttr({}));
+  ArrayRef<int64_t> x = shapeOf(call.inputs[0]);
+  if (x.size() != 3) {
+    cfg.error({"name"}, "expects [batch, time, features], got rank " + std::to_string(x.size()));
+    return std::nullopt;
+  }
+  return RecurrentConfig{*units,  x[2],  *act, *rec, kinit, rinit, binit, cfg.flag({"return_sequences"}, false),
+                         cfg.flag({"go_backwards"}, false)};
+}
+
+/// graph.lstm with |cell| on the [C, 4U], [U, 4U], [4U] operands.
+Value createRecurrence(LayerCall &call, const RecurrentConfig &rc, Value w, Value r, Value b, RecurrentCell cell) {
+  Importer &imp = call.imp;
+  MLIRContext *ctx = &imp.ctx;
+  SmallVector<NamedAttribute> attrs = {named(imp, "units", imp.b.getI64IntegerAttr(rc.units)),
+                                       named(imp, "activation", ActivationAttr::get(ctx, rc.act.kind)),
+                                       named(imp, "recurrent_activation", ActivationAttr::get(ctx, rc.rec.kind))};
+  if (rc.returnSequences)
+    attrs.push_back(named(imp, "return_sequences", imp.b.getUnitAttr()));
+  if (rc.goBackwards)
+    attrs.push_back(named(imp, "go_backwards", imp.b.getUnitAttr()));
+  if (cell != RecurrentCell::lstm)
+    attrs.push_back(named(imp, "cell", RecurrentCellAttr::get(ctx, cell)));
+  return imp.create<LSTMOp>(call.layer, {call.inputs[0], w, r, b}, attrs);
+}
+
+bool importLSTM(LayerCall &call, SmallVectorImpl<Value> &out) {
+  auto rc = readRecurrent(call, "LSTM");
+  if (!rc)
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  bool forgetBias = cfg.flag({"unit_forget_bias"},
+                             json::string(cfg.find({"forget_bias_init"})).value_or("one") == "one");
+  if (forgetBias && rc->biasInit.getKind().getValue() == "zeros") {
+    rc->biasInit = InitializerAttr::get(&imp.ctx, imp.b.getStringAttr("lstm_bias"), imp.b.getDictionaryAttr({}));
   } else if (forgetBias) {
     cfg.error({"bias_initializer"}, "unit_forget_bias is only supported with a zeros bias initializer");
     return false;
   }
-  Value x = call.inputs[0];
-  if (shapeOf(x).size() != 3) {
-    cfg.error({"name"}, "expects [batch, time, features], got rank " + std::to_string(shapeOf(x).size()));
-    return false;
-  }
-  int64_t u = *units, in = shapeOf(x)[2];
-  Value w = imp.weight(call, "kernel", {in, 4 * u}, kinit);
-  Value r = imp.weight(call, "recurrent_kernel", {u, 4 * u}, rinit);
-  Value b = imp.weight(call, "bias", {4 * u}, binit);
+  int64_t u = rc->units;
+  Value w = imp.weight(call, "kernel", {rc->features, 4 * u}, rc->kernelInit);
+  Value r = imp.weight(call, "recurrent_kernel", {u, 4 * u}, rc->recurrentInit);
+  Value b = imp.weight(call, "bias", {4 * u}, rc->biasInit);
   if (!w || !r || !b)
     return false;
-  SmallVector<NamedAttribute> attrs = {
-      named(imp, "units", imp.b.getI64IntegerAttr(u)),
-      named(imp, "activation", ActivationAttr::get(ctx, act->kind)),
-      named(imp, "recurrent_activation", ActivationAttr::get(ctx, rec->kind))};
-  if (returnSequences)
-    attrs.push_back(named(imp, "return_sequences", imp.b.getUnitAttr()));
-  if (goBackwards)
-    attrs.push_back(named(imp, "go_backwards", imp.b.getUnitAttr()));
-  out.push_back(imp.create<LSTMOp>(call.layer, {x, w, r, b}, attrs));
+  out.push_back(createRecurrence(call, *rc, w, r, b, RecurrentCell::lstm));
+  return true;
+}
+
+/// GRU with reset_after (Keras 3's and tf.keras's default): Keras's kernel
+/// [C, 3U] (z, r, h), recurrent kernel [U, 3U] and bias [2, 3U] (input,
+/// recurrent) become graph.lstm's four slots z, r, x-part, h-part:
+///   W' = [Wz Wr Wh 0], U' = [Uz Ur 0 Uh], b' = [bz+bz' br+br' bh bh'];
+/// the zero blocks' gradients are dropped on the way back to Keras's weights.
+bool importGRU(LayerCall &call, SmallVectorImpl<Value> &out) {
+  auto rc = readRecurrent(call, "GRU");
+  if (!rc)
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  if (!cfg.flag({"reset_after"}, cfg.generation() == Generation::Keras3)) {
+    cfg.error({"reset_after"}, "a GRU with reset_after: false (Keras 2.2 and older) is not supported");
+    return false;
+  }
+  int64_t u = rc->units;
+  Value w = imp.weight(call, "kernel", {rc->features, 3 * u}, rc->kernelInit);
+  Value r = imp.weight(call, "recurrent_kernel", {u, 3 * u}, rc->recurrentInit);
+  Value b = imp.weight(call, "bias", {2, 3 * u}, rc->biasInit);
+  if (!w || !r || !b)
+    return false;
+  auto i64 = [&](int64_t v) { return imp.b.getI64IntegerAttr(v); };
+  auto slice = [&](Value x, int64_t start, int64_t size) {
+    return imp.create<SliceOp>(call.layer, x,
+                               {named(imp, "axis", i64(1)), named(imp, "start", i64(start)), named(imp, "size", i64(size))});
+  };
+  auto zerosAfter = [&](Value x, int64_t count) {
+    return imp.create<PadOp>(call.layer, x,
+                             {named(imp, "axis", i64(1)), named(imp, "before", i64(0)), named(imp, "after", i64(count))});
+  };
+  auto concat = [&](ArrayRef<Value> parts) {
+    return imp.create<ConcatOp>(call.layer, SmallVector<Value>(parts), {named(imp, "axis", i64(1))});
+  };
+  Value w4 = zerosAfter(w, u);
+  Value r4 = concat({zerosAfter(slice(r, 0, 2 * u), u), slice(r, 2 * u, u)});
+  Value flat = reshape(call, b, {1, 6 * u}); // [input biases | recurrent biases]
+  Value zr = imp.create<AddOp>(call.layer, {slice(flat, 0, 2 * u), slice(flat, 3 * u, 2 * u)});
+  Value b4 = reshape(call, concat({zr, slice(flat, 2 * u, u), slice(flat, 5 * u, u)}), {4 * u});
+  out.push_back(createRecurrence(call, *rc, w4, r4, b4, RecurrentCell::gru));
   return true;
 }
 
@@ -988,7 +1054,7 @@ bool importMerge(LayerCall &call, SmallVectorImpl<Value> &out) {
   return *mode == "sum" ? importAdd(call, out) : importConcatenate(call, out);
 }
 
-/// Bidirectional(LSTM): the forward layer and a backward one that reads time
+/// Bidirectional(LSTM or GRU): the forward layer and a backward one that reads time
 /// reversed (the file's backward_layer, or the forward layer's config going
 /// the other way, as Keras builds it), their sequences aligned in time and
 /// merged. Keras orders the weights forward first.
@@ -996,7 +1062,7 @@ bool importBidirectional(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (!expectInputs(call, 1))
     return false;
   LayerConfig &cfg = call.cfg;
-  auto isLSTM = [](StringRef cls) { return cls == "LSTM"; };
+  auto isLSTM = [](StringRef cls) { return cls == "LSTM" || cls == "GRU"; };
   auto forward = wrappedLayer(call, "layer", isLSTM);
   if (!forward)
     return false;
@@ -1037,7 +1103,7 @@ bool importBidirectional(LayerCall &call, SmallVectorImpl<Value> &out) {
   if ((!ownBackward && call.imp.diag.all().size() != errorsBefore) || !backward->call(call, call.inputs[0], b))
     return false;
   if (!ownBackward) { // the forward layer's config, read the other way
-    if (auto lstm = b[0].getDefiningOp<LSTMOp>())
+    if (auto lstm = b[0].getDefiningOp<LSTMOp>()) // LSTM and GRU alike
       lstm.setGoBackwards(!lstm.getGoBackwards());
   }
   Importer &imp = call.imp;
@@ -1142,6 +1208,7 @@ const Entry kImporters[] = {
     {"MaxPooling2D", importMaxPool2D},
     {"MaxPool2D", importMaxPool2D},
     {"LSTM", importLSTM},
+    {"GRU", importGRU},
     {"Embedding", importEmbedding},
     {"RepeatVector", importRepeatVector},
     {"TimeDistributed", importTimeDistributed},

@@ -278,6 +278,59 @@ KernelBody lstmCellBackward(int64_t u, Activation act, Activation rec) {
   };
 }
 
+/// GRU (reset_after) forward cell in the same slots and arguments: gates_t
+/// holds a_0..a_3 in and z, r, hh, a_3 out; h_{t-1} is c_prev; h is written
+/// to both c_next and h_next.
+KernelBody gruCellForward(int64_t u, Activation act, Activation rec) {
+  return [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
+    forLoop(b, l, begin, end, [&](OpBuilder &rb, Value n) {
+      Value gBase = affine(rb, l, n, 4 * u), sBase = affine(rb, l, n, u);
+      forUnits(rb, l, u, [&](OpBuilder &b2, Value j, int64_t w) {
+        auto gate = [&](int64_t q) { return addIdx(b2, l, gBase, affine(b2, l, j, 1, q * u)); };
+        Value s = addIdx(b2, l, sBase, j);
+        Value z = buildActivation(b2, l, rec, loadLanes(b2, l, m[0], gate(0), w));
+        Value r = buildActivation(b2, l, rec, loadLanes(b2, l, m[0], gate(1), w));
+        Value rh = b2.create<arith::MulFOp>(l, r, loadLanes(b2, l, m[0], gate(3), w));
+        Value hh = buildActivation(b2, l, act, b2.create<arith::AddFOp>(l, loadLanes(b2, l, m[0], gate(2), w), rh));
+        // h = z h_prev + (1 - z) hh = hh + z (h_prev - hh)
+        Value diff = b2.create<arith::SubFOp>(l, loadLanes(b2, l, m[1], s, w), hh);
+        Value h = b2.create<arith::AddFOp>(l, hh, b2.create<arith::MulFOp>(l, z, diff));
+        storeLanes(b2, l, z, m[0], gate(0), w);
+        storeLanes(b2, l, r, m[0], gate(1), w);
+        storeLanes(b2, l, hh, m[0], gate(2), w);
+        storeLanes(b2, l, h, m[2], s, w);
+        storeLanes(b2, l, h, m[3], s, w);
+      });
+    });
+  };
+}
+
+/// GRU backward cell, arguments as lstmCellBackward's; dc carries the
+/// gradient that reaches h_{t-1} through z h_{t-1}.
+KernelBody gruCellBackward(int64_t u, Activation act, Activation rec) {
+  return [=](OpBuilder &b, Location l, ValueRange m, Value begin, Value end) {
+    forLoop(b, l, begin, end, [&](OpBuilder &rb, Value n) {
+      Value gBase = affine(rb, l, n, 4 * u), sBase = affine(rb, l, n, u);
+      forUnits(rb, l, u, [&](OpBuilder &b2, Value j, int64_t w) {
+        auto mul = [&](Value x, Value y) { return b2.create<arith::MulFOp>(l, x, y).getResult(); };
+        auto sub = [&](Value x, Value y) { return b2.create<arith::SubFOp>(l, x, y).getResult(); };
+        auto gate = [&](int64_t q) { return addIdx(b2, l, gBase, affine(b2, l, j, 1, q * u)); };
+        auto ld = [&](unsigned k, Value at) { return loadLanes(b2, l, m[k], at, w); };
+        Value s = addIdx(b2, l, sBase, j);
+        Value z = ld(0, gate(0)), r = ld(0, gate(1)), hh = ld(0, gate(2)), rh = ld(0, gate(3));
+        Value dh = b2.create<arith::AddFOp>(l, b2.create<arith::AddFOp>(l, ld(3, s), ld(4, s)), ld(5, s));
+        Value dzh = mul(dh, z);
+        Value dCand = buildActivationGrad(b2, l, act, sub(dh, dzh), hh); // dh (1 - z) through act
+        storeLanes(b2, l, buildActivationGrad(b2, l, rec, mul(dh, sub(ld(1, s), hh)), z), m[6], gate(0), w);
+        storeLanes(b2, l, buildActivationGrad(b2, l, rec, mul(dCand, rh), r), m[6], gate(1), w);
+        storeLanes(b2, l, dCand, m[6], gate(2), w);
+        storeLanes(b2, l, mul(dCand, r), m[6], gate(3), w);
+        storeLanes(b2, l, dzh, m[5], s, w);
+      });
+    });
+  };
+}
+
 void lowerLSTM(LoweringContext &ctx, LSTMOp op) {
   OpBuilder &b = ctx.builder;
   Location loc = op.getLoc();
@@ -301,9 +354,10 @@ void lowerLSTM(LoweringContext &ctx, LSTMOp op) {
   st.cell = ctx.alloc(loc, {t + 1, n, u}, f32, exec::BufferKind::activation);
   auto stepGates = exec::BufferType::get(b.getContext(), {n, 4 * u}, f32, StringAttr());
   auto stepState = exec::BufferType::get(b.getContext(), {n, u}, f32, StringAttr());
-  FlatSymbolRefAttr cell =
-      ctx.createKernel(loc, layer + "_cell", {stepGates, stepState, stepState, stepState},
-                       lstmCellForward(u, op.getActivation(), op.getRecurrentActivation()));
+  bool gru = op.getCell() == RecurrentCell::gru;
+  FlatSymbolRefAttr cell = ctx.createKernel(
+      loc, layer + "_cell", {stepGates, stepState, stepState, stepState},
+      (gru ? gruCellForward : lstmCellForward)(u, op.getActivation(), op.getRecurrentActivation()));
   createCall<exec::LSTMForwardOp>(
       b, loc, ctx.bufferOf(op.getRecurrentKernel()), {st.gates, st.hidden, st.cell},
       {b.getNamedAttr("cell", cell), i64Attr(b, "batch", n), i64Attr(b, "steps", t),
@@ -344,7 +398,8 @@ LogicalResult lowerLSTMBackward(LoweringContext &ctx, LSTMBackwardOp op) {
   FlatSymbolRefAttr cell = ctx.createKernel(
       loc, (layerName(loc).empty() ? std::string("lstm") : layerName(loc)) + "_cell_grad",
       {stepGates, stepState, stepState, stepState, stepState, stepState, stepGates},
-      lstmCellBackward(u, op.getActivation(), op.getRecurrentActivation()));
+      (op.getCell() == RecurrentCell::gru ? gruCellBackward
+                                          : lstmCellBackward)(u, op.getActivation(), op.getRecurrentActivation()));
   SmallVector<NamedAttribute> attrs = {b.getNamedAttr("cell", cell), i64Attr(b, "batch", n),
                                        i64Attr(b, "steps", t), i64Attr(b, "units", u)};
   if (op.getReturnSequences())

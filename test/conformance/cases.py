@@ -396,6 +396,21 @@ def bidirectional_lstm_ave_mul():
     return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
 
 
+def gru_sequences_last():
+    """Keras's GRU (reset_after): a sequence-returning GRU under one that
+    returns its last state, then a GRU reading time backwards."""
+    m = seq((6, 5), layers.GRU(8, return_sequences=True), layers.GRU(7, return_sequences=True, go_backwards=True),
+            layers.GRU(6), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01, epsilon=1e-8))
+
+
+def gru_hard_sigmoid_bidirectional():
+    """hard_sigmoid gates driven into saturation, inside a Bidirectional."""
+    m = seq((5, 4), layers.Bidirectional(layers.GRU(6, return_sequences=True, recurrent_activation="hard_sigmoid")),
+            layers.GRU(5, recurrent_activation="hard_sigmoid"), layers.Dense(4, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
+
+
 def time_distributed_lstm():
     x = keras.Input(shape=(4, 5, 3))
     rows = layers.TimeDistributed(layers.LSTM(6))(x)
@@ -512,6 +527,8 @@ CASES = {
     "time_distributed_lstm": Case(time_distributed_lstm, batch=4),
     "bidirectional_lstm_concat_sum": Case(bidirectional_lstm_concat_sum, steps=2, batch=4),
     "bidirectional_lstm_ave_mul": Case(bidirectional_lstm_ave_mul, steps=2, batch=4),
+    "gru_sequences_last": Case(gru_sequences_last, steps=2, batch=4),
+    "gru_hard_sigmoid_bidirectional": Case(gru_hard_sigmoid_bidirectional, steps=2, batch=4, x_scale=4.0),
     "time_distributed_dense": Case(time_distributed_dense, steps=2),
     "embedding_repeat_add": Case(embedding_repeat_add, steps=2),
     "concatenate_two_inputs": Case(concatenate_two_inputs, steps=2, sparse=True),

@@ -97,6 +97,18 @@ def Graph_KerasVersionAttr : EnumAttr<Graph_Dialect, Graph_KerasVersion, "keras"
   let assemblyFormat = "`<` $value `>`";
 }
 
+// The cell of a recurrence (graph.lstm). Both use four gate slots of U
+// units, so one recurrence driver serves both: LSTM's i, f, c, o, and GRU's
+// (reset_after) z, r, the candidate's input part and its recurrent part.
+def Graph_RecurrentCell : I32EnumAttr<"RecurrentCell", "recurrent cell", [
+    I32EnumAttrCase<"lstm", 0>, I32EnumAttrCase<"gru", 1>]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::kcc::graph";
+}
+def Graph_RecurrentCellAttr : EnumAttr<Graph_Dialect, Graph_RecurrentCell, "cell"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Graph_VariableRole : I32EnumAttr<"VariableRole", "what a variable holds", [
     I32EnumAttrCase<"weight", 0>, I32EnumAttrCase<"optimizer_state", 1>]> {
   let genSpecializedAttr = 0;

@@ -248,11 +248,18 @@ def Graph_MaxPool2DBackwardOp : Graph_TensorOp<"max_pool2d_backward"> {
 //===----------------------------------------------------------------------===//
 
 def Graph_LSTMOp : Graph_DiffOp<"lstm"> {
-  let summary = "a whole LSTM sequence (Keras LSTM), gates i, f, c, o";
+  let summary = "a whole LSTM or GRU sequence (Keras LSTM, GRU), four gate slots";
   let description = [{
     input [N, T, C], kernel [C, 4U], recurrent_kernel [U, 4U], bias [4U]
-    (Keras layouts). Zero initial state. Returns the last h [N, U], or every
-    h [N, T, U] with `return_sequences`.
+    (Keras's LSTM layouts). Zero initial state. Returns the last h [N, U], or
+    every h [N, T, U] with `return_sequences`.
+
+    With `cell = #graph.cell<gru>` it is Keras's GRU with reset_after: the
+    slots hold z, r, the candidate's input part and its recurrent part
+    (a = x W + h U + b per slot): z = ra(a0), r = ra(a1),
+    hh = act(a2 + r * a3), h = z * h_prev + (1 - z) * hh. The frontend
+    builds the kernels from Keras's [C, 3U] and [U, 3U] ones with zero
+    blocks (x feeds no a3, h no a2).
 
     Example:
     ```mlir
@@ -264,7 +271,8 @@ def Graph_LSTMOp : Graph_DiffOp<"lstm"> {
   let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$kernel, Graph_F32Tensor:$recurrent_kernel,
                        Graph_F32Tensor:$bias, I64Attr:$units,
                        Graph_ActivationAttr:$activation, Graph_ActivationAttr:$recurrent_activation,
-                       UnitAttr:$return_sequences, UnitAttr:$go_backwards);
+                       UnitAttr:$return_sequences, UnitAttr:$go_backwards,
+                       DefaultValuedAttr<Graph_RecurrentCellAttr, "RecurrentCell::lstm">:$cell);
   let results = (outs Graph_F32Tensor:$result);
   let assemblyFormat = "$input `,` $kernel `,` $recurrent_kernel `,` $bias attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -285,7 +293,8 @@ def Graph_LSTMBackwardOp : Graph_TensorOp<"lstm_backward"> {
                        Graph_F32Tensor:$bias, Graph_F32Tensor:$output, Graph_F32Tensor:$output_grad,
                        I64Attr:$units,
                        Graph_ActivationAttr:$activation, Graph_ActivationAttr:$recurrent_activation,
-                       UnitAttr:$return_sequences, UnitAttr:$go_backwards);
+                       UnitAttr:$return_sequences, UnitAttr:$go_backwards,
+                       DefaultValuedAttr<Graph_RecurrentCellAttr, "RecurrentCell::lstm">:$cell);
   let results = (outs Optional<Graph_F32Tensor>:$input_grad, Graph_F32Tensor:$kernel_grad,
                       Graph_F32Tensor:$recurrent_kernel_grad, Graph_F32Tensor:$bias_grad);
   let assemblyFormat = "$input `,` $kernel `,` $recurrent_kernel `,` $bias `,` $output `,` $output_grad attr-dict `:` functional-type(operands, results)";

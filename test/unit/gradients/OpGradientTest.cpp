@@ -368,6 +368,7 @@ struct LstmParam {
   std::string activation, recurrentActivation;
   bool returnSequences, goBackwards;
   double weightScale;
+  bool gru = false; // cell = #graph.cell<gru>
 };
 
 std::string lstmName(const testing::TestParamInfo<LstmParam> &info) {
@@ -379,12 +380,14 @@ std::string lstmName(const testing::TestParamInfo<LstmParam> &info) {
     s += "_backwards";
   if (p.weightScale > 1)
     s += "_saturating";
+  if (p.gru)
+    s += "_gru";
   return s;
 }
 
 void PrintTo(const LstmParam &p, std::ostream *os) {
   *os << p.activation << "/" << p.recurrentActivation << (p.returnSequences ? " return_sequences" : "")
-      << (p.goBackwards ? " go_backwards" : "") << " weight scale " << p.weightScale;
+      << (p.goBackwards ? " go_backwards" : "") << " weight scale " << p.weightScale << (p.gru ? " gru" : "");
 }
 
 class LSTMGradient : public testing::TestWithParam<LstmParam> {};
@@ -405,6 +408,8 @@ TEST_P(LSTMGradient, MatchesFiniteDifferences) {
     attrs += ", return_sequences";
   if (p.goBackwards)
     attrs += ", go_backwards";
+  if (p.gru)
+    attrs += ", cell = #graph.cell<gru>";
   c.moduleText = oneOpModule({tensorType({n, t, ch}), tensorType({ch, 4 * u}), tensorType({u, 4 * u}),
                               tensorType({4 * u})},
                              "graph.lstm %a0, %a1, %a2, %a3 {" + attrs + "}", tensorType(out));
@@ -423,7 +428,11 @@ INSTANTIATE_TEST_SUITE_P(
                     // Larger weights drive hard_sigmoid gates into saturation.
                     LstmParam{"tanh", "hard_sigmoid", true, false, 4},
                     LstmParam{"sigmoid", "sigmoid", true, false, 1},
-                    LstmParam{"hard_sigmoid", "sigmoid", false, false, 1}),
+                    LstmParam{"hard_sigmoid", "sigmoid", false, false, 1},
+                    // GRU cells (the four slots z, r, x-part, h-part).
+                    LstmParam{"tanh", "sigmoid", false, false, 1, true}, LstmParam{"tanh", "sigmoid", true, true, 1, true},
+                    LstmParam{"tanh", "hard_sigmoid", true, false, 4, true},
+                    LstmParam{"sigmoid", "tanh", false, true, 1, true}),
     lstmName);
 
 TEST(LSTMGradient, WithoutInputGradient) {

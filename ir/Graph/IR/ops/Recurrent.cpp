@@ -8,6 +8,10 @@
 // with a = activation (tanh) and ra = recurrent_activation (hard_sigmoid in
 // Keras 2.0.8, sigmoid later). Initial h and c are zero.
 //
+// A GRU (reset_after) uses the same four slots z, r, xh, rh:
+//   z = ra(a_0)  r = ra(a_1)  hh = a(a_2 + r a_3)  h_t = z h_{t-1} + (1-z) hh
+// and keeps h in c as well, so both cells share one recurrence.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ir/Graph/IR/ops/Common.h"
@@ -24,7 +28,8 @@ namespace {
 struct LSTMTrace {
   int64_t n, t, c, u;
   // Per step s (in processing order), per sample: gates [4U] after their
-  // activations, the cell and hidden state after the step.
+  // activations (GRU: z, r, hh and the raw a_3), the cell and hidden state
+  // after the step.
   std::vector<std::vector<double>> gates, cell, hidden;
 };
 } // namespace
@@ -34,10 +39,8 @@ static int64_t timeOf(int64_t s, int64_t steps, bool backwards) {
   return backwards ? steps - 1 - s : s;
 }
 
-static LSTMTrace lstmForwardRef(const RefTensor &x, const RefTensor &w,
-                                const RefTensor &r, const RefTensor &bias,
-                                Activation act, Activation recAct,
-                                bool backwards) {
+static LSTMTrace lstmForwardRef(const RefTensor &x, const RefTensor &w, const RefTensor &r, const RefTensor &bias,
+                                Activation act, Activation recAct, bool backwards, RecurrentCell cell) {
   LSTMTrace tr{x.shape[0], x.shape[1], x.shape[2], r.shape[0], {}, {}, {}};
   int64_t n = tr.n, T = tr.t, C = tr.c, U = tr.u;
   std::vector<double> h(n * U, 0.0), c(n * U, 0.0);
@@ -51,11 +54,18 @@ static LSTMTrace lstmForwardRef(const RefTensor &x, const RefTensor &w,
           z += x[(b * T + t) * C + i] * w[i * 4 * U + k];
         for (int64_t j = 0; j < U; ++j)
           z += h[b * U + j] * r[j * 4 * U + k];
-        gates[b * 4 * U + k] = activationRef(k / U == 2 ? act : recAct, z);
+        gates[b * 4 * U + k] = cell == RecurrentCell::gru && k / U >= 2 ? z
+                                                                        : activationRef(k / U == 2 ? act : recAct, z);
       }
     for (int64_t b = 0; b < n; ++b)
       for (int64_t j = 0; j < U; ++j) {
-        const double *g = &gates[b * 4 * U];
+        double *g = &gates[b * 4 * U];
+        if (cell == RecurrentCell::gru) {
+          g[2 * U + j] = activationRef(act, g[2 * U + j] + g[U + j] * g[3 * U + j]);
+          double hn = g[j] * h[b * U + j] + (1 - g[j]) * g[2 * U + j];
+          c[b * U + j] = h[b * U + j] = hn;
+          continue;
+        }
         double cn = g[U + j] * c[b * U + j] + g[j] * g[2 * U + j];
         c[b * U + j] = cn;
         h[b * U + j] = g[3 * U + j] * activationRef(act, cn);
@@ -109,7 +119,7 @@ LogicalResult LSTMOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
       getLoc(), dxType, getKernel().getType(), getRecurrentKernel().getType(),
       getBias().getType(), getInput(), getKernel(), getRecurrentKernel(),
       getBias(), getResult(), resultGrads[0], getUnitsAttr(), getActivationAttr(),
-      getRecurrentActivationAttr(), getReturnSequencesAttr(), getGoBackwardsAttr());
+      getRecurrentActivationAttr(), getReturnSequencesAttr(), getGoBackwardsAttr(), getCellAttr());
   operandGrads.append({back.getInputGrad(), back.getKernelGrad(),
                        back.getRecurrentKernelGrad(), back.getBiasGrad()});
   for (unsigned i = 1; i < 4; ++i)
@@ -120,8 +130,8 @@ LogicalResult LSTMOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
 
 LogicalResult LSTMOp::evaluate(ArrayRef<const RefTensor *> in,
                                SmallVectorImpl<RefTensor> &out) {
-  LSTMTrace tr = lstmForwardRef(*in[0], *in[1], *in[2], *in[3], getActivation(),
-                                getRecurrentActivation(), getGoBackwards());
+  LSTMTrace tr = lstmForwardRef(*in[0], *in[1], *in[2], *in[3], getActivation(), getRecurrentActivation(),
+                                getGoBackwards(), getCell());
   if (!getReturnSequences()) {
     RefTensor y({tr.n, tr.u});
     y.data = tr.hidden.back();
@@ -155,7 +165,7 @@ LogicalResult LSTMBackwardOp::evaluate(ArrayRef<const RefTensor *> in,
                                        SmallVectorImpl<RefTensor> &out) {
   const RefTensor &x = *in[0], &w = *in[1], &r = *in[2], &dy = *in[5];
   Activation act = getActivation(), recAct = getRecurrentActivation();
-  LSTMTrace tr = lstmForwardRef(x, w, r, *in[3], act, recAct, getGoBackwards());
+  LSTMTrace tr = lstmForwardRef(x, w, r, *in[3], act, recAct, getGoBackwards(), getCell());
   int64_t n = tr.n, T = tr.t, C = tr.c, U = tr.u;
   RefTensor dx(x.shape), dw(w.shape), dr(r.shape), db({4 * U});
   std::vector<double> dhNext(n * U, 0.0), dcNext(n * U, 0.0);
@@ -172,11 +182,22 @@ LogicalResult LSTMBackwardOp::evaluate(ArrayRef<const RefTensor *> in,
         else if (s == T - 1)
           dh += dy[q];
         const double *gb = &g[b * 4 * U];
+        double *d = &dz[b * 4 * U];
+        if (getCell() == RecurrentCell::gru) { // dcNext carries dh through z h_{t-1}
+          dh += dcNext[q];
+          double hPrev = s > 0 ? tr.hidden[s - 1][q] : 0.0;
+          double z = gb[j], rg = gb[U + j], hh = gb[2 * U + j], rh = gb[3 * U + j];
+          d[2 * U + j] = activationGradRef(act, dh * (1 - z), hh);
+          d[3 * U + j] = d[2 * U + j] * rg;
+          d[U + j] = activationGradRef(recAct, d[2 * U + j] * rh, rg);
+          d[j] = activationGradRef(recAct, dh * (hPrev - hh), z);
+          dcNext[q] = dh * z;
+          continue;
+        }
         double tc = activationRef(act, c[q]);
         double cPrev = s > 0 ? tr.cell[s - 1][q] : 0.0;
         double dc = dcNext[q] + activationGradRef(act, dh * gb[3 * U + j], tc);
         dcNext[q] = dc * gb[U + j];
-        double *d = &dz[b * 4 * U];
         d[j] = activationGradRef(recAct, dc * gb[2 * U + j], gb[j]);
         d[U + j] = activationGradRef(recAct, dc * cPrev, gb[U + j]);
         d[2 * U + j] = activationGradRef(act, dc * gb[j], gb[2 * U + j]);
