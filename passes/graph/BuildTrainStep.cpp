@@ -134,14 +134,43 @@ struct GraphBuildTrainStepPass
   static std::pair<Type, Type> targetAndMaskTypes(Type pred, bool sparse) {
     auto p = llvm::cast<RankedTensorType>(pred);
     int64_t n = p.getDimSize(0);
-    Type target = sparse ? Type(RankedTensorType::get({n}, IntegerType::get(p.getContext(), 32)))
+    Type target = sparse ? Type(RankedTensorType::get(p.getShape().drop_back(), IntegerType::get(p.getContext(), 32)))
                          : Type(p);
     return {target, RankedTensorType::get({n}, p.getElementType())};
+  }
+
+  /// A crossentropy over an output with steps, [N, S..., K] (sequence
+  /// tagging, per-pixel classes), is Keras's mean over every (sample, step):
+  /// the classification ops see [N*S, K] rows, each weighing 1/S of its
+  /// sample's mask, so that the masked mean and the accuracy count (per
+  /// sample, the fraction of its steps that match) are Keras's.
+  struct ClassRows {
+    Value pred, target, mask;
+  };
+  static ClassRows classRows(OpBuilder &b, Location loc, Value pred, Value target, Value mask,
+                             const LossConfig &cfg) {
+    auto p = llvm::cast<RankedTensorType>(pred.getType());
+    if (cfg.element() || p.getRank() <= 2)
+      return {pred, target, mask};
+    int64_t n = p.getDimSize(0), k = p.getShape().back(), steps = p.getNumElements() / (n * k);
+    auto reshaped = [&](Value v, ArrayRef<int64_t> shape) {
+      auto type = RankedTensorType::get(shape, llvm::cast<RankedTensorType>(v.getType()).getElementType());
+      return b.create<ReshapeOp>(loc, type, v, b.getDenseI64ArrayAttr(shape)).getResult();
+    };
+    Type f32 = b.getF32Type();
+    Value repeated = b.create<RepeatOp>(loc, RankedTensorType::get({n, steps, 1}, f32), reshaped(mask, {n, 1}),
+                                        b.getI64IntegerAttr(steps));
+    Value rowMask = b.create<ScaleOp>(loc, RankedTensorType::get({n * steps}, f32), reshaped(repeated, {n * steps}),
+                                      b.getF64FloatAttr(1.0 / static_cast<double>(steps)));
+    return {reshaped(pred, {n * steps, k}),
+            cfg.sparse() ? reshaped(target, {n * steps}) : reshaped(target, {n * steps, k}), rowMask};
   }
 
   static Value appendLoss(OpBuilder &b, Location loc, Value pred, Value target, Value mask,
                           const LossConfig &cfg) {
     Type scalar = RankedTensorType::get({}, b.getF32Type());
+    ClassRows rows = classRows(b, loc, pred, target, mask, cfg);
+    pred = rows.pred, target = rows.target, mask = rows.mask;
     if (cfg.fromLogits && cfg.element()) // binary crossentropy (the frontend allows no other)
       pred = b.create<ActivationOp>(loc, pred.getType(), pred,
                                     ActivationAttr::get(b.getContext(), Activation::sigmoid));
@@ -179,6 +208,8 @@ struct GraphBuildTrainStepPass
   /// binary_accuracy for older files that chose by the loss).
   static Value appendAccuracy(OpBuilder &b, Location loc, Value pred, Value target, Value mask,
                               const LossConfig &cfg) {
+    ClassRows rows = classRows(b, loc, pred, target, mask, cfg);
+    pred = rows.pred, target = rows.target, mask = rows.mask;
     auto shape = llvm::cast<RankedTensorType>(pred.getType()).getShape();
     bool binary = !cfg.sparse() && (cfg.binaryAccuracy || shape.back() == 1 || (cfg.element() && shape.size() != 2));
     return b.create<AccuracyOp>(loc, RankedTensorType::get({}, b.getF32Type()), pred, target, mask,

@@ -411,6 +411,21 @@ def gru_hard_sigmoid_bidirectional():
     return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
 
 
+def sequence_tagger_categorical():
+    """A crossentropy over every step of a sequence output (a tagger): Keras
+    averages over samples and steps."""
+    m = seq((6, 4), layers.Conv1D(8, 3, padding="same", activation="relu"), layers.GRU(6, return_sequences=True),
+            layers.TimeDistributed(layers.Dense(5, activation="softmax")))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
+
+
+def sequence_tagger_sparse_logits():
+    """Sparse class ids per step, logits out of a Dense over the sequence."""
+    m = seq((5, 3), layers.LSTM(6, return_sequences=True), layers.Dense(4))
+    return compiled(m, optimizers.SGD(learning_rate=0.1),
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+
+
 def time_distributed_lstm():
     x = keras.Input(shape=(4, 5, 3))
     rows = layers.TimeDistributed(layers.LSTM(6))(x)
@@ -528,6 +543,8 @@ CASES = {
     "bidirectional_lstm_concat_sum": Case(bidirectional_lstm_concat_sum, steps=2, batch=4),
     "bidirectional_lstm_ave_mul": Case(bidirectional_lstm_ave_mul, steps=2, batch=4),
     "gru_sequences_last": Case(gru_sequences_last, steps=2, batch=4),
+    "sequence_tagger_categorical": Case(sequence_tagger_categorical, steps=2, batch=4),
+    "sequence_tagger_sparse_logits": Case(sequence_tagger_sparse_logits, steps=2, batch=4, sparse=True),
     "gru_hard_sigmoid_bidirectional": Case(gru_hard_sigmoid_bidirectional, steps=2, batch=4, x_scale=4.0),
     "time_distributed_dense": Case(time_distributed_dense, steps=2),
     "embedding_repeat_add": Case(embedding_repeat_add, steps=2),

@@ -143,7 +143,7 @@ def random_batch(model, case, rng):
         return xs, rng.integers(0, 2, size=out_shape).astype(np.float32)
     if case.targets == "real":
         return xs, rng.uniform(0, 1, size=out_shape).astype(np.float32)
-    labels = rng.integers(0, n_classes, size=case.batch)
+    labels = rng.integers(0, n_classes, size=out_shape[:-1])  # [batch] or, over steps, [batch, steps...]
     y = labels.astype(np.int32) if case.sparse else np.eye(n_classes, dtype=np.float32)[labels]
     return xs, y
 
