@@ -633,6 +633,51 @@ bool importConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
+/// DepthwiseConv2D (channels_last): each channel convolved with its own
+/// depth_multiplier filters, Keras's [kh, kw, C, M] depthwise_kernel.
+bool importDepthwiseConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  auto kernel = cfg.pair({"kernel_size"}, std::nullopt);
+  auto multiplier = json::isNull(cfg.find({"depth_multiplier"})) ? std::optional<int64_t>(1)
+                                                                  : cfg.positiveInt({"depth_multiplier"});
+  auto strides = cfg.pair({"strides"}, std::vector<int64_t>{1, 1});
+  auto dilation = cfg.pair({"dilation_rate"}, std::vector<int64_t>{1, 1});
+  auto padding = cfg.padding();
+  auto format = cfg.dataFormat();
+  auto act = cfg.activation({"activation"}, "linear");
+  bool useBias = cfg.flag({"use_bias"}, true);
+  auto kinit = cfg.initializer(&imp.ctx, {"depthwise_initializer"}, "glorot_uniform");
+  auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
+  rejectRegularizers(cfg);
+  cfg.unsupportedIfSet("depthwise_constraint", "'depthwise_constraint'");
+  if (!kernel || !multiplier || !strides || !dilation || !padding || !format || !act || !kinit || !binit)
+    return false;
+  if (*format != DataFormat::channels_last) {
+    cfg.error({"data_format"}, "DepthwiseConv2D is only supported with channels_last");
+    return false;
+  }
+  Value x = call.inputs[0];
+  if (shapeOf(x).size() != 4) {
+    cfg.error({"name"}, "expects a 4-D image batch, got rank " + std::to_string(shapeOf(x).size()));
+    return false;
+  }
+  int64_t c = shapeOf(x)[3];
+  Value w = imp.weight(call, "depthwise_kernel", {(*kernel)[0], (*kernel)[1], c, *multiplier}, kinit);
+  if (!w)
+    return false;
+  Value y = imp.create<DepthwiseConv2DOp>(call.layer, {x, w},
+                                          {named(imp, "strides", imp.b.getDenseI64ArrayAttr(*strides)),
+                                           named(imp, "dilations", imp.b.getDenseI64ArrayAttr(*dilation)),
+                                           named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding))});
+  if (useBias && y)
+    y = addBias(call, y, imp.weight(call, "bias", {c * *multiplier}, binit), 3);
+  out.push_back(applyActivation(call, y, *act));
+  return true;
+}
+
 /// Keras's deconv_output_length without output_padding.
 int64_t transposedLength(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, Padding padding) {
   int64_t k = kernel + (kernel - 1) * (dilation - 1);
@@ -1209,6 +1254,7 @@ const Entry kImporters[] = {
     {"MaxPool2D", importMaxPool2D},
     {"LSTM", importLSTM},
     {"GRU", importGRU},
+    {"DepthwiseConv2D", importDepthwiseConv2D},
     {"Embedding", importEmbedding},
     {"RepeatVector", importRepeatVector},
     {"TimeDistributed", importTimeDistributed},

@@ -53,6 +53,8 @@ Location Importer::loc(const Layer &layer) {
 static std::optional<double> l2Of(LayerConfig &cfg, StringRef name) {
   if (name == "kernel")
     return cfg.l2Regularizer({"kernel_regularizer", "W_regularizer"});
+  if (name == "depthwise_kernel")
+    return cfg.l2Regularizer({"depthwise_regularizer"});
   if (name == "recurrent_kernel")
     return cfg.l2Regularizer({"recurrent_regularizer", "U_regularizer"});
   if (name == "bias")

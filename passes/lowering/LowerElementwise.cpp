@@ -64,11 +64,6 @@ int64_t elementCount(Value tensor) {
   return llvm::cast<RankedTensorType>(tensor.getType()).getNumElements();
 }
 
-std::string prefixFor(Operation *op, StringRef fallback) {
-  std::string layer = layerName(op->getLoc());
-  return layer.empty() ? fallback.str() : layer;
-}
-
 } // namespace
 
 LogicalResult lowerElementwise(LoweringContext &ctx, Operation *op, bool &handled) {

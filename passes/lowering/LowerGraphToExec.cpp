@@ -36,6 +36,13 @@ std::string layerName(Location loc) {
   return "";
 }
 
+std::string prefixFor(Operation *op, StringRef fallback) {
+  std::string layer = layerName(op->getLoc());
+  if (!layer.empty())
+    return layer;
+  return fallback.empty() ? op->getName().stripDialect().str() : fallback.str();
+}
+
 Value LoweringContext::bufferOf(Value tensor) const {
   Value b = buffers.lookup(tensor);
   assert(b && "tensor lowered before its producer");
@@ -222,7 +229,8 @@ struct GraphLowerToExecPass
       return success();
     }
     bool handled = false;
-    for (auto lower : {lowerElementwise, lowerLibraryCall, lowerSmallKernel, lowerNormalization}) {
+    for (auto lower :
+         {lowerElementwise, lowerLibraryCall, lowerSmallKernel, lowerNormalization, lowerDepthwiseConv}) {
       if (failed(lower(ctx, op, handled)))
         return failure();
       if (handled)

@@ -23,11 +23,6 @@ Value clampedIndex(OpBuilder &b, Location l, Value v, int64_t n) {
   return b.create<arith::MinSIOp>(l, i, cIndex(b, l, n - 1));
 }
 
-std::string prefixFor(Operation *op) {
-  std::string layer = layerName(op->getLoc());
-  return layer.empty() ? op->getName().stripDialect().str() : layer;
-}
-
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

@@ -91,8 +91,11 @@ private:
   llvm::StringMap<mlir::Value> namedBuffers;
 };
 
-/// Name prefix for kernels and buffers of |op|: its Keras layer if known.
+/// The Keras layer |loc| belongs to, or "".
 std::string layerName(mlir::Location loc);
+/// Name prefix for kernels and buffers of |op|: its Keras layer if known,
+/// else |fallback|, else the op's name.
+std::string prefixFor(mlir::Operation *op, llvm::StringRef fallback = {});
 
 //===--- per-family lowering entry points ---------------------------------===//
 // Each sets |handled| if |op| belongs to its family, and returns failure()
@@ -105,6 +108,7 @@ mlir::LogicalResult lowerLibraryCall(LoweringContext &ctx, mlir::Operation *op,
 mlir::LogicalResult lowerSmallKernel(LoweringContext &ctx, mlir::Operation *op,
                                      bool &handled);
 mlir::LogicalResult lowerNormalization(LoweringContext &ctx, mlir::Operation *op, bool &handled);
+mlir::LogicalResult lowerDepthwiseConv(LoweringContext &ctx, mlir::Operation *op, bool &handled);
 
 /// Creates an exec call op with |ins|, |outs| and inherent |attrs|.
 template <typename OpT>

@@ -270,6 +270,23 @@ def dense_logits_binary():
     return compiled(m, optimizers.RMSprop(learning_rate=0.01), loss=keras.losses.BinaryCrossentropy(from_logits=True))
 
 
+def depthwise_separable_block():
+    """MobileNet's block: DepthwiseConv2D (same, then strided valid with a
+    depth multiplier and bias), BatchNorm, ReLU6, pointwise Conv2D."""
+    m = seq((9, 9, 3), layers.DepthwiseConv2D(3, padding="same", use_bias=False), layers.BatchNormalization(),
+            layers.ReLU(6.0), layers.Conv2D(4, 1), layers.DepthwiseConv2D(3, strides=2, depth_multiplier=2),
+            layers.ReLU(), layers.Flatten(), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8))
+
+
+def depthwise_dilated_strided_same():
+    """Strided same padding (the smaller half first) and a dilated kernel."""
+    m = seq((8, 7, 2), layers.DepthwiseConv2D(3, strides=2, padding="same", activation="tanh"),
+            layers.DepthwiseConv2D(3, dilation_rate=2, padding="same", depth_multiplier=3), layers.Flatten(),
+            layers.Dense(4, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.5))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -525,6 +542,8 @@ CASES = {
     "dense_logits_sparse": Case(dense_logits_sparse, steps=2, sparse=True),
     "dense_logits_binary": Case(dense_logits_binary, steps=2, targets="binary"),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
+    "depthwise_separable_block": Case(depthwise_separable_block, steps=2),
+    "depthwise_dilated_strided_same": Case(depthwise_dilated_strided_same, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),
     "batchnorm_no_scale_rmsprop": Case(batchnorm_no_scale_rmsprop, steps=2),

@@ -210,6 +210,49 @@ def Graph_Conv2DBackwardFilterOp : Graph_TensorOp<"conv2d_backward_filter"> {
   let assemblyFormat = "$input `,` $output_grad attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_DepthwiseConv2DOp : Graph_DiffOp<"depthwise_conv2d"> {
+  let summary = "2-D depthwise convolution (Keras DepthwiseConv2D), channels_last";
+  let description = [{
+    Each input channel c is convolved with its own `depth_multiplier` M
+    filters: `filter` is Keras's [kh, kw, C, M] and output channel c * M + m
+    comes from channel c and filter m. Padding `same` as graph.conv2d.
+
+    Example:
+    ```mlir
+    %y = graph.depthwise_conv2d %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>,
+          padding = #graph.padding<same>}
+        : (tensor<8x16x16x32xf32>, tensor<3x3x32x1xf32>) -> tensor<8x16x16x32xf32>
+    ```
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$filter,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations, Graph_PaddingAttr:$padding);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $filter attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_DepthwiseConv2DBackwardDataOp : Graph_TensorOp<"depthwise_conv2d_backward_data"> {
+  let summary = "gradient of depthwise_conv2d with respect to its input";
+  let description = [{
+    Example: `%dx = graph.depthwise_conv2d_backward_data %dy, %w {input_shape = array<i64: 8, 16, 16, 32>, ...} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$filter, DenseI64ArrayAttr:$input_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations, Graph_PaddingAttr:$padding);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $filter attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_DepthwiseConv2DBackwardFilterOp : Graph_TensorOp<"depthwise_conv2d_backward_filter"> {
+  let summary = "gradient of depthwise_conv2d with respect to its filter";
+  let description = [{
+    Example: `%dw = graph.depthwise_conv2d_backward_filter %x, %dy {filter_shape = array<i64: 3, 3, 32, 1>, ...} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input, Graph_F32Tensor:$output_grad, DenseI64ArrayAttr:$filter_shape,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations, Graph_PaddingAttr:$padding);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input `,` $output_grad attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_MaxPool2DOp : Graph_DiffOp<"max_pool2d"> {
   let summary = "2-D max pooling (Keras MaxPooling2D)";
   let description = [{

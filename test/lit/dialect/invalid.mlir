@@ -787,3 +787,19 @@ func.func @reverse_batch_axis(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = graph.reverse %x {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
 }
+
+// -----
+
+func.func @depthwise_strides(%x: tensor<2x8x8x3xf32>, %w: tensor<3x3x3x1xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.depthwise_conv2d' op strides must be two positive integers}}
+  %0 = graph.depthwise_conv2d %x, %w {strides = array<i64: 0, 1>, dilations = array<i64: 1, 1>, padding = #graph.padding<same>} : (tensor<2x8x8x3xf32>, tensor<3x3x3x1xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @depthwise_filter_rank(%x: tensor<2x8x8x3xf32>, %w: tensor<3x3x3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.depthwise_conv2d' op filter must be 4-D (kh, kw, channels, depth_multiplier), got 'tensor<3x3x3xf32>'}}
+  %0 = graph.depthwise_conv2d %x, %w {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, padding = #graph.padding<same>} : (tensor<2x8x8x3xf32>, tensor<3x3x3xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -848,6 +848,31 @@ TEST(Conv2DBackwardDataGradient, SameStrided) { expectConvTransposeGradients(tru
 TEST(Conv2DBackwardDataGradient, ValidStrided) { expectConvTransposeGradients(false, 3, 2, 7, 5, 2); }
 TEST(Conv2DBackwardDataGradient, ValidUnitStride) { expectConvTransposeGradients(false, 2, 3, 4, 5, 1); }
 
+/// DepthwiseConv2D of a [2, h, w, 3] image with a (3, 3, 3, m) filter.
+void expectDepthwiseGradients(bool same, int64_t h, int64_t w, int64_t m, int64_t stride, int64_t dilation) {
+  Random rng(80);
+  OpGradientCase c;
+  std::vector<int64_t> x = {2, h, w, 3}, filter = {3, 3, 3, m};
+  auto outSize = [&](int64_t in) {
+    int64_t span = 2 * dilation + 1;
+    return same ? (in + stride - 1) / stride : (in - span) / stride + 1;
+  };
+  c.args = {rng.tensor(x), rng.tensor(filter, -0.5, 0.5)};
+  c.differentiable = {true, true};
+  std::string s = std::to_string(stride), d = std::to_string(dilation);
+  c.moduleText = oneOpModule({tensorType(x), tensorType(filter)},
+                             "graph.depthwise_conv2d %a0, %a1 {strides = array<i64: " + s + ", " + s +
+                                 ">, dilations = array<i64: " + d + ", " + d + ">, padding = #graph.padding<" +
+                                 (same ? "same" : "valid") + ">}",
+                             tensorType({2, outSize(h), outSize(w), 3 * m}));
+  c.maxElementsPerArg = 40;
+  expectGradientsMatch(c);
+}
+
+TEST(DepthwiseConv2DGradient, SameUnitStride) { expectDepthwiseGradients(true, 4, 5, 1, 1, 1); }
+TEST(DepthwiseConv2DGradient, ValidStridedMultiplier) { expectDepthwiseGradients(false, 7, 6, 2, 2, 1); }
+TEST(DepthwiseConv2DGradient, SameStridedDilated) { expectDepthwiseGradients(true, 6, 5, 2, 2, 2); }
+
 TEST(SliceGradient, PadsBackToTheInput) {
   Random rng(79);
   OpGradientCase c;
@@ -931,7 +956,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
       "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
-      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse"};
+      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse", "graph.depthwise_conv2d"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

@@ -249,6 +249,112 @@ LogicalResult Conv2DBackwardFilterOp::evaluate(ArrayRef<const RefTensor *> in,
 }
 
 //===----------------------------------------------------------------------===//
+// DepthwiseConv2DOp and its backward ops (channels_last)
+//===----------------------------------------------------------------------===//
+
+/// Calls f(inIndex, outIndex, filterIndex) for every in-bounds tap of a
+/// depthwise convolution of an NHWC |in| with a [kh, kw, C, M] filter.
+template <typename F>
+static void forEachDepthwiseTap(ArrayRef<int64_t> in, ArrayRef<int64_t> filter, ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations, Padding padding, F f) {
+  Window2D g(in, filter[0], filter[1], strides, dilations, padding, DataFormat::channels_last);
+  int64_t m = filter[3], cm = g.c * m;
+  for (int64_t b = 0; b < g.n; ++b)
+    for (int64_t oy = 0; oy < g.oh; ++oy)
+      for (int64_t ox = 0; ox < g.ow; ++ox)
+        for (int64_t i = 0; i < g.kh; ++i)
+          for (int64_t j = 0; j < g.kw; ++j) {
+            int64_t y = oy * g.sh - g.padTop + i * g.dh, x = ox * g.sw - g.padLeft + j * g.dw;
+            if (y < 0 || y >= g.h || x < 0 || x >= g.w)
+              continue;
+            for (int64_t oc = 0; oc < cm; ++oc)
+              f(((b * g.h + y) * g.w + x) * g.c + oc / m, ((b * g.oh + oy) * g.ow + ox) * cm + oc,
+                (i * g.kw + j) * cm + oc);
+          }
+}
+
+LogicalResult DepthwiseConv2DOp::verify() {
+  if (failed(verifyWindowAttrs(*this, getStrides(), getDilations())))
+    return failure();
+  if (auto x = rankedType(getInput()); x && x.getRank() != 4)
+    return emitOpError() << "input must be a 4-D NHWC image batch, got " << x;
+  if (auto f = rankedType(getFilter()); f && f.getRank() != 4)
+    return emitOpError() << "filter must be 4-D (kh, kw, channels, depth_multiplier), got " << f;
+  return success();
+}
+
+LogicalResult DepthwiseConv2DOp::inferShapes() {
+  ArrayRef<int64_t> f = shapeOf(getFilter());
+  Window2D g(shapeOf(getInput()), f[0], f[1], getStrides(), getDilations(), getPadding(), DataFormat::channels_last);
+  if (f[2] != g.c)
+    return emitOpError() << "filter expects " << f[2] << " channels, input has " << g.c;
+  if (g.oh <= 0 || g.ow <= 0)
+    return emitOpError() << "kernel " << f[0] << "x" << f[1] << " does not fit the " << g.h << "x" << g.w
+                         << " input";
+  setResultShape(*this, 0, {g.n, g.oh, g.ow, g.c * f[3]});
+  return success();
+}
+
+LogicalResult DepthwiseConv2DOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                                SmallVectorImpl<Value> &operandGrads) {
+  Location loc = getLoc();
+  SmallVector<NamedAttribute> attrs = {b.getNamedAttr("strides", getStridesAttr()),
+                                       b.getNamedAttr("dilations", getDilationsAttr()),
+                                       b.getNamedAttr("padding", getPaddingAttr())};
+  Value dx, dw;
+  if (needGrad[0]) {
+    attrs.push_back(b.getNamedAttr("input_shape", b.getDenseI64ArrayAttr(shapeOf(getInput()))));
+    dx = makeOp<DepthwiseConv2DBackwardDataOp>(b, loc, getInput().getType(), {resultGrads[0], getFilter()}, attrs);
+    attrs.pop_back();
+  }
+  if (needGrad[1]) {
+    attrs.push_back(b.getNamedAttr("filter_shape", b.getDenseI64ArrayAttr(shapeOf(getFilter()))));
+    dw = makeOp<DepthwiseConv2DBackwardFilterOp>(b, loc, getFilter().getType(), {getInput(), resultGrads[0]}, attrs);
+  }
+  operandGrads.append({dx, dw});
+  return success();
+}
+
+LogicalResult DepthwiseConv2DOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &x = *in[0], &f = *in[1];
+  RefTensor y(std::vector<int64_t>(shapeOf(getResult()).begin(), shapeOf(getResult()).end()));
+  forEachDepthwiseTap(x.shape, f.shape, getStrides(), getDilations(), getPadding(),
+                      [&](int64_t xi, int64_t yi, int64_t fi) { y[yi] += x[xi] * f[fi]; });
+  out.push_back(std::move(y));
+  return success();
+}
+
+LogicalResult DepthwiseConv2DBackwardDataOp::inferShapes() {
+  setResultShape(*this, 0, getInputShape());
+  return success();
+}
+
+LogicalResult DepthwiseConv2DBackwardDataOp::evaluate(ArrayRef<const RefTensor *> in,
+                                                      SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &dy = *in[0], &f = *in[1];
+  RefTensor dx(std::vector<int64_t>(getInputShape().begin(), getInputShape().end()));
+  forEachDepthwiseTap(getInputShape(), f.shape, getStrides(), getDilations(), getPadding(),
+                      [&](int64_t xi, int64_t yi, int64_t fi) { dx[xi] += dy[yi] * f[fi]; });
+  out.push_back(std::move(dx));
+  return success();
+}
+
+LogicalResult DepthwiseConv2DBackwardFilterOp::inferShapes() {
+  setResultShape(*this, 0, getFilterShape());
+  return success();
+}
+
+LogicalResult DepthwiseConv2DBackwardFilterOp::evaluate(ArrayRef<const RefTensor *> in,
+                                                        SmallVectorImpl<RefTensor> &out) {
+  const RefTensor &x = *in[0], &dy = *in[1];
+  RefTensor df(std::vector<int64_t>(getFilterShape().begin(), getFilterShape().end()));
+  forEachDepthwiseTap(x.shape, getFilterShape(), getStrides(), getDilations(), getPadding(),
+                      [&](int64_t xi, int64_t yi, int64_t fi) { df[fi] += x[xi] * dy[yi]; });
+  out.push_back(std::move(df));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // MaxPool2DOp / MaxPool2DBackwardOp
 //===----------------------------------------------------------------------===//
 
