@@ -1238,6 +1238,36 @@ bool importSoftmaxLayer(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
+/// Rescaling: x * scale + offset, both numbers (a per-channel list is refused).
+bool importRescaling(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 1))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  bool ok = true;
+  for (const char *key : {"scale", "offset"})
+    if (const rapidjson::Value *v = cfg.find({key}); v && !json::number(v)) {
+      cfg.error({key}, std::string("expected a number (a per-channel ") + key + " is not supported), found " +
+                           json::render(v));
+      ok = false;
+    }
+  if (!cfg.find({"scale"})) {
+    cfg.error({"scale"}, "is required");
+    ok = false;
+  }
+  if (!ok)
+    return false;
+  double scale = cfg.number({"scale"}, 1.0), offset = cfg.number({"offset"}, 0.0);
+  if (!std::isfinite(scale) || !std::isfinite(offset)) {
+    cfg.error({"scale"}, "expected finite scale and offset");
+    return false;
+  }
+  Importer &imp = call.imp;
+  out.push_back(imp.create<ScaleOp>(call.layer, call.inputs[0],
+                                    {named(imp, "factor", imp.b.getF64FloatAttr(scale)),
+                                     named(imp, "offset", imp.b.getF64FloatAttr(offset))}));
+  return true;
+}
+
 struct Entry {
   const char *className;
   LayerImportFn fn;
@@ -1267,6 +1297,7 @@ const Entry kImporters[] = {
     {"LeakyReLU", importLeakyReLU},
     {"ELU", importELU},
     {"Softmax", importSoftmaxLayer},
+    {"Rescaling", importRescaling},
     {"Conv1D", importConv1D},
     {"Convolution1D", importConv1D},
     {"MaxPooling1D", importMaxPool1D},

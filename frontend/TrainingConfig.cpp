@@ -227,8 +227,13 @@ private:
       if (!json::isNull(member(cfg, "ignore_class")))
         diag.error(path + "/config/ignore_class", "ignore_class is not supported (found " +
                                                       json::render(member(cfg, "ignore_class")) + ")");
-      if (json::number(member(cfg, "label_smoothing")).value_or(0.0) != 0.0)
-        diag.error(path, "label smoothing is not supported");
+      if (const Value *ls = member(cfg, "label_smoothing"); !json::isNull(ls)) {
+        auto v = json::number(ls);
+        if (!v || !(*v >= 0 && *v <= 1))
+          diag.error(path + "/config/label_smoothing", "expected a number in [0, 1], found " + json::render(ls));
+        else
+          s.labelSmoothing = *v;
+      }
       std::string reduction = json::string(member(cfg, "reduction")).value_or("auto");
       if (reduction != "auto" && reduction != "sum_over_batch_size")
         diag.error(path + "/config/reduction", "loss reduction '" + reduction +
@@ -257,6 +262,9 @@ private:
         s.loss = canonical;
         if (s.fromLogits && s.loss.find("crossentropy") == std::string::npos)
           diag.error(path + "/config/from_logits", "from_logits applies to the crossentropy losses, not to " + s.loss);
+        if (s.labelSmoothing != 0 && s.loss != "categorical_crossentropy" && s.loss != "binary_crossentropy")
+          diag.error(path + "/config/label_smoothing",
+                     "label_smoothing applies to categorical and binary crossentropy, not to " + s.loss);
         return;
       }
     diag.error(path, "unsupported loss '" + name +
@@ -498,7 +506,7 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
     metrics.push_back(b.getStringAttr(m));
   return graph::TrainingAttr::get(
       ctx, graph::symbolizeLossKind(s.loss).value_or(graph::LossKind::categorical_crossentropy), f64(s.lossEpsilon),
-      s.fromLogits, b.getArrayAttr(metrics), optimizer, std::max<int64_t>(s.batchSize, 1), std::max<int64_t>(s.epochs, 1),
+      s.fromLogits, f64(s.labelSmoothing), b.getArrayAttr(metrics), optimizer, std::max<int64_t>(s.batchSize, 1), std::max<int64_t>(s.epochs, 1),
       std::max<int64_t>(s.stepsPerEpoch, 0), s.shuffle, s.dataset, s.datasetTask, s.datasetSet,
       graph::symbolizeValidation(s.validation).value_or(graph::Validation::test),
       f64(std::clamp(s.validationSplit, 0.0, 0.99)), s.augment, f64(s.widthShift), f64(s.heightShift),

@@ -31,6 +31,7 @@ struct TrainingSettings {
   std::string loss;
   double lossEpsilon = 1e-7;
   bool fromLogits = false; // Keras's from_logits=True: the output is logits
+  double labelSmoothing = 0.0; // Keras's label_smoothing (categorical and binary crossentropy)
   std::vector<std::string> metrics;
   OptimizerSettings optimizer;
   int64_t batchSize = 32;

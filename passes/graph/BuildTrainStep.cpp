@@ -40,6 +40,7 @@ struct LossConfig {
   LossKind kind = LossKind::categorical_crossentropy;
   double epsilon = 1e-7;
   bool fromLogits = false;
+  double labelSmoothing = 0.0;
   bool binaryAccuracy = false; // the file asks for binary_accuracy by name
 
   bool sparse() const { return kind == LossKind::sparse_categorical_crossentropy; }
@@ -64,7 +65,8 @@ FailureOr<LossConfig> readLoss(ModuleOp module) {
   auto training = module->getAttrOfType<TrainingAttr>(kTrainingAttr);
   if (!training)
     return module.emitError() << "module has no #graph.training attribute '" << kTrainingAttr << "'";
-  LossConfig cfg{training.getLoss(), training.getLossEpsilon().convertToDouble(), training.getFromLogits()};
+  LossConfig cfg{training.getLoss(), training.getLossEpsilon().convertToDouble(), training.getFromLogits(),
+                 training.getLabelSmoothing().convertToDouble()};
   if (ArrayAttr metrics = training.getMetrics())
     for (Attribute m : metrics)
       cfg.binaryAccuracy |= cast<StringAttr>(m).getValue() == "binary_accuracy";
@@ -161,7 +163,7 @@ struct GraphBuildTrainStepPass
     Value repeated = b.create<RepeatOp>(loc, RankedTensorType::get({n, steps, 1}, f32), reshaped(mask, {n, 1}),
                                         b.getI64IntegerAttr(steps));
     Value rowMask = b.create<ScaleOp>(loc, RankedTensorType::get({n * steps}, f32), reshaped(repeated, {n * steps}),
-                                      b.getF64FloatAttr(1.0 / static_cast<double>(steps)));
+                                      b.getF64FloatAttr(1.0 / static_cast<double>(steps)), b.getF64FloatAttr(0.0));
     return {reshaped(pred, {n * steps, k}),
             cfg.sparse() ? reshaped(target, {n * steps}) : reshaped(target, {n * steps, k}), rowMask};
   }
@@ -171,6 +173,11 @@ struct GraphBuildTrainStepPass
     Type scalar = RankedTensorType::get({}, b.getF32Type());
     ClassRows rows = classRows(b, loc, pred, target, mask, cfg);
     pred = rows.pred, target = rows.target, mask = rows.mask;
+    if (double s = cfg.labelSmoothing; s != 0) { // Keras smooths the loss's targets only
+      double classes = cfg.element() ? 2.0 : static_cast<double>(llvm::cast<RankedTensorType>(pred.getType()).getShape().back());
+      target = b.create<ScaleOp>(loc, target.getType(), target, b.getF64FloatAttr(1 - s),
+                                 b.getF64FloatAttr(s / classes));
+    }
     if (cfg.fromLogits && cfg.element()) // binary crossentropy (the frontend allows no other)
       pred = b.create<ActivationOp>(loc, pred.getType(), pred,
                                     ActivationAttr::get(b.getContext(), Activation::sigmoid));
@@ -198,7 +205,7 @@ struct GraphBuildTrainStepPass
       Value squares = b.create<MulOp>(loc, type, w, w);
       SmallVector<int64_t> axes = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
       Value sum = b.create<ReduceSumOp>(loc, scalar, squares, b.getDenseI64ArrayAttr(axes));
-      loss = b.create<AddOp>(loc, scalar, loss, b.create<ScaleOp>(loc, scalar, sum, b.getF64FloatAttr(l2)));
+      loss = b.create<AddOp>(loc, scalar, loss, b.create<ScaleOp>(loc, scalar, sum, b.getF64FloatAttr(l2), b.getF64FloatAttr(0.0)));
     }
     return loss;
   }

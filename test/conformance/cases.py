@@ -287,6 +287,22 @@ def depthwise_dilated_strided_same():
     return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.5))
 
 
+def rescaling_label_smoothing():
+    """Rescaling (scale and offset) at the input; categorical crossentropy
+    with label smoothing (accuracy reads the targets as they are)."""
+    m = seq((8,), layers.Rescaling(0.25, offset=-0.5), layers.Dense(10, activation="relu"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1),
+                    loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.2))
+
+
+def binary_label_smoothing_logits():
+    """Binary crossentropy from logits with label smoothing."""
+    m = seq((6,), layers.Dense(8, activation="tanh"), layers.Dense(3))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, epsilon=1e-8),
+                    loss=keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.1))
+
+
 def conv2d_global_max_channels_first():
     m = seq((2, 6, 6), layers.Conv2D(4, (3, 3), activation="tanh", data_format="channels_first"),
             layers.GlobalMaxPooling2D(data_format="channels_first"), layers.Dense(5, activation="softmax"))
@@ -543,6 +559,8 @@ CASES = {
     "dense_logits_binary": Case(dense_logits_binary, steps=2, targets="binary"),
     "conv2d_global_max_channels_first": Case(conv2d_global_max_channels_first, steps=2),
     "depthwise_separable_block": Case(depthwise_separable_block, steps=2),
+    "rescaling_label_smoothing": Case(rescaling_label_smoothing, steps=2, x_scale=4.0),
+    "binary_label_smoothing_logits": Case(binary_label_smoothing_logits, steps=2, targets="binary"),
     "depthwise_dilated_strided_same": Case(depthwise_dilated_strided_same, steps=2),
     "conv_batchnorm_adam": Case(conv_batchnorm_adam, steps=3),
     "conv_batchnorm_channels_first": Case(conv_batchnorm_channels_first, steps=2),

@@ -170,8 +170,11 @@ def numpy_loss(loss, pred, y, sparse, eps=1e-7):
     y = np.asarray(y, np.float64) if not sparse else np.eye(p.shape[-1])[np.asarray(y)]
     if not isinstance(loss, str):  # a keras.losses object
         logits = loss.get_config().get("from_logits", False)
+        smoothing = loss.get_config().get("label_smoothing", 0.0)
         loss = {"BinaryCrossentropy": "bce", "CategoricalCrossentropy": "categorical_crossentropy",
                 "SparseCategoricalCrossentropy": "categorical_crossentropy"}[type(loss).__name__]
+        if smoothing:  # toward uniform: 1/classes, or 1/2 for binary
+            y = y * (1 - smoothing) + smoothing * (0.5 if loss == "bce" else 1.0 / p.shape[-1])
         if logits and loss == "bce":  # Keras's exact form, no clipping
             return float(np.mean(np.maximum(p, 0) - p * y + np.log1p(np.exp(-np.abs(p)))))
         if logits:

@@ -224,12 +224,16 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
     Fields at their defaults are left out of the text. With `from_logits`
     the model's output is logits: the loss applies softmax (categorical) or
     sigmoid (binary) first; accuracy reads the output as it is, as Keras's
-    metrics do.
+    metrics do. `label_smoothing` (the two crossentropies with one-hot or
+    0/1 targets) moves the loss's targets toward uniform as Keras does:
+    y (1 - s) + s / classes, or + s / 2 for binary; accuracy reads them as
+    they are.
 
     Example: `#graph.training<loss = categorical_crossentropy, metrics = ["accuracy"], optimizer = <kind = sgd, lr = 1.0e-02>, batch_size = 128, epochs = 20, shuffle = true, dataset = "mnist">`
   }];
   let parameters = (ins EnumParameter<Graph_LossKind>:$loss, Graph_F64Parameter<"1e-7">:$loss_epsilon,
                         Graph_FlagParameter<"the loss reads logits (Keras from_logits=True)">:$from_logits,
+                        Graph_F64Parameter<"0.0">:$label_smoothing,
                         OptionalParameter<"::mlir::ArrayAttr">:$metrics, "OptimizerAttr":$optimizer,
                         DefaultValuedParameter<"int64_t", "32">:$batch_size,
                         DefaultValuedParameter<"int64_t", "1">:$epochs,

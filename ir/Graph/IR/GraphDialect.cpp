@@ -76,7 +76,7 @@ InitializerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError, LossKind loss, APFloat lossEpsilonF,
-                                   bool fromLogits, ArrayAttr metrics, OptimizerAttr optimizer, int64_t batchSize, int64_t epochs,
+                                   bool fromLogits, APFloat labelSmoothingF, ArrayAttr metrics, OptimizerAttr optimizer, int64_t batchSize, int64_t epochs,
                                    int64_t stepsPerEpoch, bool, StringRef, StringRef, StringRef, Validation,
                                    APFloat validationSplitF, bool, APFloat widthShiftF, APFloat heightShiftF, bool) {
   double lossEpsilon = lossEpsilonF.convertToDouble(), validationSplit = validationSplitF.convertToDouble();
@@ -88,6 +88,11 @@ LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (fromLogits && loss != LossKind::categorical_crossentropy && loss != LossKind::sparse_categorical_crossentropy &&
       loss != LossKind::binary_crossentropy)
     return emitError() << "from_logits applies to the crossentropy losses only";
+  double labelSmoothing = labelSmoothingF.convertToDouble();
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+    return emitError() << "label_smoothing must be in [0, 1]";
+  if (labelSmoothing != 0 && loss != LossKind::categorical_crossentropy && loss != LossKind::binary_crossentropy)
+    return emitError() << "label_smoothing applies to categorical and binary crossentropy only";
   if (!(lossEpsilon >= 0 && lossEpsilon < 1))
     return emitError() << "loss_epsilon must be in [0, 1)";
   if (metrics && !llvm::all_of(metrics, [](Attribute a) { return llvm::isa<StringAttr>(a); }))

@@ -520,11 +520,13 @@ def Graph_MulOp : Graph_ElementwiseOp<"mul", [
 
 def Graph_ScaleOp : Graph_ElementwiseOp<"scale", [
     DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
-  let summary = "every element times a constant (the mean of a global average pooling)";
+  let summary = "every element times a constant plus a constant (pooling means, Rescaling, label smoothing)";
   let description = [{
+    y = x * factor + offset.
+
     Example: `%m = graph.scale %s {factor = 2.500000e-01 : f64} : (tensor<8x16xf32>) -> tensor<8x16xf32>`
   }];
-  let arguments = (ins Graph_F32Tensor:$input, F64Attr:$factor);
+  let arguments = (ins Graph_F32Tensor:$input, F64Attr:$factor, DefaultValuedAttr<F64Attr, "0.0">:$offset);
   let results = (outs Graph_F32Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }

@@ -256,19 +256,23 @@ LogicalResult MulOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<Re
 LogicalResult ScaleOp::inferShapes() { return inferElementwise(*this); }
 
 SmallVector<Value> ScaleOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
-  return {b.create<arith::MulFOp>(loc, args[0], constF32(b, loc, getFactor().convertToDouble()))};
+  Value y = b.create<arith::MulFOp>(loc, args[0], constF32(b, loc, getFactor().convertToDouble()));
+  if (double offset = getOffset().convertToDouble(); offset != 0)
+    y = b.create<arith::AddFOp>(loc, y, constF32(b, loc, offset));
+  return {y};
 }
 
 LogicalResult ScaleOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
                                       SmallVectorImpl<Value> &operandGrads) {
-  operandGrads.push_back(needGrad[0] ? b.create<ScaleOp>(getLoc(), getType(), resultGrads[0], getFactorAttr())
+  operandGrads.push_back(needGrad[0] ? b.create<ScaleOp>(getLoc(), getType(), resultGrads[0], getFactorAttr(),
+                                                                       b.getF64FloatAttr(0.0))
                                      : Value());
   return success();
 }
 
 LogicalResult ScaleOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
-  double factor = getFactor().convertToDouble();
-  out.push_back(mapRef(in, [factor](ArrayRef<double> a, int64_t) { return a[0] * factor; }));
+  double factor = getFactor().convertToDouble(), offset = getOffset().convertToDouble();
+  out.push_back(mapRef(in, [=](ArrayRef<double> a, int64_t) { return a[0] * factor + offset; }));
   return success();
 }
 
