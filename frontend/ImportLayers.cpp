@@ -50,6 +50,21 @@ Value applyActivation(LayerCall &call, Value x, const ActivationSpec &act) {
       attrs.push_back(named(imp, "max_value", imp.b.getF64FloatAttr(*act.relu->maxValue)));
     return imp.create<ReluOp>(call.layer, x, attrs);
   }
+  auto activated = [&](Value v, Activation kind) {
+    return imp.create<ActivationOp>(call.layer, v, {named(imp, "kind", ActivationAttr::get(&imp.ctx, kind))});
+  };
+  switch (act.composite) { // x times a gate of x; autodiff differentiates through both
+  case CompositeActivation::swish:
+    return imp.create<MulOp>(call.layer, {x, activated(x, Activation::sigmoid)});
+  case CompositeActivation::hard_swish: // Keras's hard_silu: x * relu6(x + 3) / 6
+    return imp.create<MulOp>(call.layer, {x, activated(x, Activation::hard_sigmoid_v3)});
+  case CompositeActivation::mish:
+    return imp.create<MulOp>(call.layer, {x, activated(activated(x, Activation::softplus), Activation::tanh)});
+  case CompositeActivation::gelu:
+    return imp.create<GeluOp>(call.layer, x);
+  case CompositeActivation::none:
+    break;
+  }
   if (act.kind == Activation::linear)
     return x;
   return imp.create<ActivationOp>(call.layer, x,
@@ -834,8 +849,9 @@ std::optional<RecurrentConfig> readRecurrent(LayerCall &call, const std::string 
   rejectRegularizers(cfg);
   if (!units || !act || !rec || !kinit || !rinit || !binit)
     return std::nullopt;
-  if (act->softmax || rec->softmax || act->relu || rec->relu) {
-    cfg.error({"activation"}, "softmax and relu with settings cannot be " + kind + " activations");
+  if (!act->isPlainKind() || !rec->isPlainKind()) {
+    cfg.error({"activation"}, kind + " activations must be plain elementwise ones (not softmax, relu with settings, "
+                              "swish, hard_swish, mish or gelu)");
     return std::nullopt;
   }
   ArrayRef<int64_t> x = shapeOf(call.inputs[0]);

@@ -127,6 +127,15 @@ std::optional<ActivationSpec> LayerConfig::activation(Keys keys, const std::stri
     spec.relu = name == "relu6" ? ReluSpec{0.0, 0.0, 6.0} : ReluSpec{0.2, 0.0, std::nullopt};
     return spec;
   }
+  static const std::pair<const char *, CompositeActivation> composites[] = {
+      {"swish", CompositeActivation::swish},           {"silu", CompositeActivation::swish},
+      {"hard_swish", CompositeActivation::hard_swish}, {"hard_silu", CompositeActivation::hard_swish},
+      {"mish", CompositeActivation::mish},             {"gelu", CompositeActivation::gelu}};
+  for (const auto &[alias, composite] : composites)
+    if (name == alias) {
+      spec.composite = composite;
+      return spec;
+    }
   if (name == "hard_sigmoid") {
     // The name means clip(0.2x+0.5) up to Keras 2 and clip(x/6+0.5) in Keras 3.
     spec.kind = gen == Generation::Keras3 ? Activation::hard_sigmoid_v3 : Activation::hard_sigmoid;
@@ -138,7 +147,7 @@ std::optional<ActivationSpec> LayerConfig::activation(Keys keys, const std::stri
   }
   error(keys, "unsupported activation '" + name +
                   "' (supported: linear, relu, relu6, leaky_relu, tanh, sigmoid, hard_sigmoid, softmax, elu, "
-                  "selu, softplus, softsign, exponential)");
+                  "selu, softplus, softsign, exponential, swish/silu, hard_swish/hard_silu, mish, gelu)");
   return std::nullopt;
 }
 

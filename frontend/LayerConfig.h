@@ -27,10 +27,18 @@ struct ReluSpec {
 
 /// A Keras activation: an elementwise kind, softmax (its own op) or a relu
 /// with settings (graph.relu).
+/// Activations built from several graph ops: x times a gate of x (swish,
+/// hard_swish, mish), and gelu (graph.gelu).
+enum class CompositeActivation { none, swish, hard_swish, mish, gelu };
+
 struct ActivationSpec {
   bool softmax = false;
   graph::Activation kind = graph::Activation::linear;
   std::optional<ReluSpec> relu; // set: graph.relu with these settings
+  CompositeActivation composite = CompositeActivation::none;
+
+  /// One graph.activation kind (what recurrent cells and fused epilogues take).
+  bool isPlainKind() const { return !softmax && !relu && composite == CompositeActivation::none; }
 };
 
 class LayerConfig {

@@ -349,6 +349,14 @@ def nested_models():
     return compiled(keras.Model(x, y), optimizers.SGD(learning_rate=0.1, momentum=0.5))
 
 
+def gated_activations():
+    """swish/silu, hard_silu, mish and gelu (exact, erf) activations."""
+    m = seq((8,), layers.Dense(10, activation="silu"), layers.Dense(10, activation="hard_silu"),
+            layers.Dense(10, activation="mish"), layers.Dense(10), layers.Activation("gelu"),
+            layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def l2_regularizers():
     """Keras adds l2 * sum(w^2) of each regularized weight to the loss."""
     reg = keras.regularizers
@@ -540,6 +548,7 @@ CASES = {
     "merges_two_inputs": Case(merges_two_inputs, steps=2),
     "activation_layers": Case(activation_layers, steps=2),
     "relu_variants": Case(relu_variants, steps=2, x_scale=4.0),
+    "gated_activations": Case(gated_activations, steps=2, x_scale=3.0),
     "nested_models": Case(nested_models, steps=2),
     "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),

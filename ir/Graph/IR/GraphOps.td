@@ -507,6 +507,31 @@ def Graph_ReluGradOp : Graph_ElementwiseOp<"relu_grad"> {
   let assemblyFormat = "$output_grad `,` $input attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_GeluOp : Graph_ElementwiseOp<"gelu", [
+    DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
+  let summary = "Keras's exact gelu: x * Phi(x), Phi the standard normal CDF";
+  let description = [{
+    y = 0.5 x (1 + erf(x / sqrt(2))). Its derivative Phi(x) + x phi(x) needs
+    the input, so it is not a graph.activation kind (whose gradients read the
+    output); the gradient is gelu_grad on the input.
+
+    Example: `%y = graph.gelu %x : (tensor<8x4xf32>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_GeluGradOp : Graph_ElementwiseOp<"gelu_grad"> {
+  let summary = "dy times the derivative of gelu at its input x";
+  let description = [{
+    Example: `%dx = graph.gelu_grad %dy, %x : (tensor<8x4xf32>, tensor<8x4xf32>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$output_grad, Graph_F32Tensor:$input);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$output_grad `,` $input attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_MulOp : Graph_ElementwiseOp<"mul", [
     DeclareOpInterfaceMethods<Graph_GradientOpInterface>]> {
   let summary = "elementwise product of two same-shaped tensors (Multiply)";

@@ -42,7 +42,7 @@ TEST(Diagnostics, SeveralBadLayersAreAllReportedWithTheirPaths) {
    "class_name": "Sequential", "keras_version": "2.2.4",
    "config": {"name": "s", "layers": [
     {"class_name": "Dense", "config": {"name": "dense_1", "units": -3, "batch_input_shape": [null, 4]}},
-    {"class_name": "Dense", "config": {"name": "dense_2", "units": 3, "activation": "swish"}},
+    {"class_name": "Dense", "config": {"name": "dense_2", "units": 3, "activation": "sparse_plus"}},
     {"class_name": "Dense", "config": {"name": "dense_3", "units": 2, "activation": "softmax",
                                        "kernel_regularizer": {"class_name": "L1L2", "config": {"l1": 0.01}}}},
     {"class_name": "LayerNormalization", "config": {"name": "ln_1"}}]},
@@ -58,7 +58,7 @@ TEST(Diagnostics, SeveralBadLayersAreAllReportedWithTheirPaths) {
       << units[0];
   EXPECT_NE(units[0].find("-3"), std::string::npos) << units[0];
 
-  auto act = matching(m, "swish");
+  auto act = matching(m, "sparse_plus");
   ASSERT_EQ(act.size(), 1u) << m.errors();
   EXPECT_NE(act[0].find("layer 'dense_2' (Dense) at /config/layers/1/config/activation"), std::string::npos)
       << act[0];

@@ -624,6 +624,15 @@ INSTANTIATE_TEST_SUITE_P(
                               "{negative_slope = 1.000000e-01 : f64, threshold = -2.000000e+00 : f64}", {-2, 0}}),
     [](const testing::TestParamInfo<ReluParam> &info) { return info.param.name; });
 
+TEST(GeluGradient, MatchesFiniteDifferences) {
+  Random rng(93);
+  OpGradientCase c;
+  c.args = {rng.tensor({4, 6}, -4, 4)};
+  c.differentiable = all(1);
+  c.moduleText = oneOpModule({tensorType({4, 6})}, "graph.gelu %a0", tensorType({4, 6}));
+  expectGradientsMatch(c);
+}
+
 TEST(AddGradient, TwoOperands) {
   Random rng(101);
   OpGradientCase c;
@@ -956,7 +965,7 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
       "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
-      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse", "graph.depthwise_conv2d"};
+      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse", "graph.depthwise_conv2d", "graph.gelu"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

@@ -9,6 +9,7 @@
 #include "ir/Graph/IR/ops/Common.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 
 #include <cmath>
 #include <optional>
@@ -198,6 +199,56 @@ SmallVector<Value> ReluGradOp::buildScalar(OpBuilder &b, Location loc, ValueRang
 LogicalResult ReluGradOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
   ReluParams p = ReluParams::of(*this);
   out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t) { return a[0] * p.derivative(a[1]); }));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// GeluOp / GeluGradOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+constexpr double kInvSqrt2 = 0.70710678118654752440, kInvSqrt2Pi = 0.39894228040143267794;
+
+/// Phi(x) = 0.5 (1 + erf(x / sqrt 2)) as scalar IR.
+Value normalCdf(OpBuilder &b, Location loc, Value x) {
+  Value e = b.create<math::ErfOp>(loc, b.create<arith::MulFOp>(loc, x, constF32(b, loc, kInvSqrt2)));
+  return b.create<arith::MulFOp>(loc, constF32(b, loc, 0.5), b.create<arith::AddFOp>(loc, constF32(b, loc, 1.0), e));
+}
+double normalCdf(double x) { return 0.5 * (1.0 + std::erf(x * kInvSqrt2)); }
+double geluDerivative(double x) { return normalCdf(x) + x * kInvSqrt2Pi * std::exp(-0.5 * x * x); }
+} // namespace
+
+LogicalResult GeluOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> GeluOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
+  return {b.create<arith::MulFOp>(loc, args[0], normalCdf(b, loc, args[0]))};
+}
+
+LogicalResult GeluOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads, ArrayRef<bool> needGrad,
+                                     SmallVectorImpl<Value> &operandGrads) {
+  operandGrads.push_back(
+      needGrad[0] ? b.create<GeluGradOp>(getLoc(), getInput().getType(), resultGrads[0], getInput()) : Value());
+  return success();
+}
+
+LogicalResult GeluOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  out.push_back(mapRef(in, [](ArrayRef<double> a, int64_t) { return a[0] * normalCdf(a[0]); }));
+  return success();
+}
+
+LogicalResult GeluGradOp::inferShapes() { return inferElementwise(*this); }
+
+SmallVector<Value> GeluGradOp::buildScalar(OpBuilder &b, Location loc, ValueRange args, Value) {
+  Value x = args[1];
+  // phi(x) = exp(-x^2 / 2) / sqrt(2 pi)
+  Value halfSquare = b.create<arith::MulFOp>(loc, constF32(b, loc, -0.5), b.create<arith::MulFOp>(loc, x, x));
+  Value pdf = b.create<arith::MulFOp>(loc, constF32(b, loc, kInvSqrt2Pi), b.create<math::ExpOp>(loc, halfSquare));
+  Value d = b.create<arith::AddFOp>(loc, normalCdf(b, loc, x), b.create<arith::MulFOp>(loc, x, pdf));
+  return {b.create<arith::MulFOp>(loc, args[0], d)};
+}
+
+LogicalResult GeluGradOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  out.push_back(mapRef(in, [](ArrayRef<double> a, int64_t) { return a[0] * geluDerivative(a[1]); }));
   return success();
 }
 
