@@ -146,7 +146,8 @@ void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o) {
     opts.refuseUnlessDefault({"amsgrad"});
   // Present in every tf.keras / Keras 3 optimizer config.
   opts.ignore({"name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency"});
-  opts.refuseUnlessDefault({"clipnorm", "clipvalue", "global_clipnorm", "weight_decay", "use_ema",
+  o.weightDecay = opts.number("weight_decay", o.weightDecay, 0, kInf);
+  opts.refuseUnlessDefault({"clipnorm", "clipvalue", "global_clipnorm", "use_ema",
                             "loss_scale_factor", "gradient_accumulation_steps"});
 }
 
@@ -326,13 +327,15 @@ private:
       o = {"rmsprop", 1e-3, 0.9, defaultEps};
     else if (n == "adadelta")
       o = {"adadelta", 1.0, 0.95, defaultEps};
-    else if (n == "adam")
+    else if (n == "adam" || n == "adamw") {
       o = {"adam", 1e-3, 0.9, defaultEps};
+      o.weightDecay = n == "adamw" ? 0.004 : 0.0; // tf.keras's AdamW default
+    }
     else if (n == "sgd")
       o = {"sgd", 0.01, 0.9, defaultEps};
     else {
       diag.error(named ? path : path + "/class_name",
-                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam)");
+                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW)");
       return;
     }
     const char *lrKey = member(member(opt, "config"), "lr") ? "lr" : "learning_rate";
@@ -401,12 +404,12 @@ private:
       o.name = "rmsprop", o.lr = 1e-3, o.rho = 0.9;
     else if (n == "adadelta")
       o.name = "adadelta", o.lr = 1e-3, o.rho = 0.95;
-    else if (n == "adam")
-      o.name = "adam", o.lr = 1e-3;
+    else if (n == "adam" || n == "adamw") // AdamW: Adam with weight_decay 0.004 by default
+      o.name = "adam", o.lr = 1e-3, o.weightDecay = n == "adamw" ? 0.004 : 0.0;
     else if (n == "sgd")
       o.name = "sgd", o.lr = 0.01;
     else
-      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam)"), o.name = "";
+      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW)"), o.name = "";
     return o;
   }
 
@@ -500,7 +503,7 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
   auto optimizer = graph::OptimizerAttr::get(
       ctx, graph::symbolizeOptimizerKind(o.name).value_or(graph::OptimizerKind::rmsprop), f64(o.lr), f64(o.rho),
       f64(o.epsilon), f64(o.decay), f64(o.momentum), f64(o.beta1), f64(o.beta2), o.nesterov,
-      o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2);
+      o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2, f64(o.weightDecay));
   llvm::SmallVector<mlir::Attribute> metrics;
   for (const std::string &m : s.metrics)
     metrics.push_back(b.getStringAttr(m));

@@ -24,6 +24,7 @@ struct OptimizerSettings {
   double lr = 1e-3, rho = 0.9, epsilon = 1e-8, decay = 0.0;
   double momentum = 0.0, beta1 = 0.9, beta2 = 0.999;
   bool nesterov = false;
+  double weightDecay = 0.0; // Keras's decoupled weight decay (AdamW)
   bool keras3 = false; // Keras 3 maths where generations differ (RMSprop)
 };
 

@@ -48,7 +48,7 @@ cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch s
 cl::opt<std::string> lossName("loss", cl::desc("Train on this Keras loss (e.g. categorical_crossentropy); replaces the file's"),
                               cl::value_desc("name"), cl::cat(kccOptions));
 cl::opt<std::string> optimizerName("optimizer",
-                                   cl::desc("Train with this Keras optimizer at its defaults (sgd, rmsprop, adadelta, adam); "
+                                   cl::desc("Train with this Keras optimizer at its defaults (sgd, rmsprop, adadelta, adam, adamw); "
                                             "replaces the file's"),
                                    cl::value_desc("name"), cl::cat(kccOptions));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"), cl::cat(kccOptions));

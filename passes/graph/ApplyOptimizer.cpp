@@ -100,6 +100,9 @@ struct GraphApplyOptimizerPass
     }
 
     auto f64 = [&](const APFloat &v) { return b.getF64FloatAttr(v.convertToDouble()); };
+    if (!opt.getWeightDecay().isZero()) // Keras decays the variable first, at the current learning rate
+      param = b.create<WeightDecayOp>(loc, type, param, step, f64(opt.getLr()), f64(opt.getDecay()),
+                                      f64(opt.getWeightDecay()));
     Operation *op = nullptr;
     switch (opt.getKind()) {
     case OptimizerKind::sgd:

@@ -357,6 +357,12 @@ def gated_activations():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def dense_adamw():
+    """AdamW: Keras decays each variable by lr * weight_decay before Adam's step."""
+    m = seq((8,), layers.Dense(10, activation="relu"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.AdamW(learning_rate=0.01, weight_decay=0.05, epsilon=1e-8))
+
+
 def l2_regularizers():
     """Keras adds l2 * sum(w^2) of each regularized weight to the loss."""
     reg = keras.regularizers
@@ -540,6 +546,7 @@ CASES = {
     "dense_sgd_momentum": Case(dense_sgd_momentum, steps=3),
     "dense_sgd_nesterov": Case(dense_sgd_nesterov, steps=3),
     "dense_sparse_adam": Case(dense_sparse_adam, steps=3, sparse=True),
+    "dense_adamw": Case(dense_adamw, steps=3),
     "activation_layers_rmsprop": Case(activation_layers_rmsprop, steps=2),
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
     "dense_frozen_layer": Case(dense_frozen_layer, steps=2),

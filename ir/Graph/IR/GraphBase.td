@@ -200,7 +200,8 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
     file's generation; fields left out of hand-written IR take the defaults
     below. Fields an optimizer does not use are ignored by it.
     `keras` picks the generation's maths where they differ (RMSprop's
-    epsilon placement).
+    epsilon placement). `weight_decay` is Keras's decoupled decay (AdamW, or
+    any optimizer's weight_decay): graph.weight_decay before each update.
 
     Example: `#graph.optimizer<kind = rmsprop, lr = 1.0e-03, rho = 8.0e-01, keras = keras2>`
   }];
@@ -209,7 +210,8 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
                         Graph_F64Parameter<"0.0">:$decay, Graph_F64Parameter<"0.0">:$momentum,
                         Graph_F64Parameter<"0.9">:$beta_1, Graph_F64Parameter<"0.999">:$beta_2,
                         Graph_FlagParameter<>:$nesterov,
-                        DefaultValuedParameter<"KerasVersion", "KerasVersion::keras3">:$keras);
+                        DefaultValuedParameter<"KerasVersion", "KerasVersion::keras3">:$keras,
+                        Graph_F64Parameter<"0.0">:$weight_decay);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

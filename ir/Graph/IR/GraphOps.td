@@ -792,6 +792,21 @@ def Graph_AccuracyOp : Graph_TensorOp<"accuracy"> {
 class Graph_UpdateOp<string mnemonic> : Graph_ElementwiseOp<mnemonic, [
     AllTypesMatch<["param", "grad", "new_param"]>]>;
 
+def Graph_WeightDecayOp : Graph_ElementwiseOp<"weight_decay", [AllTypesMatch<["param", "new_param"]>]> {
+  let summary = "Keras's decoupled weight decay, applied before the optimizer's step";
+  let description = [{
+    p' = p - p * weight_decay * lr / (1 + decay * step): Keras decays every
+    trainable variable by the current learning rate before the update
+    (AdamW, or an optimizer's `weight_decay`).
+
+    Example: `%p1 = graph.weight_decay %p, %step {lr = 1.0e-03 : f64, decay = 0.0 : f64, weight_decay = 4.0e-03 : f64} : (tensor<8x4xf32>, tensor<i64>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_I64Scalar:$step, F64Attr:$lr, F64Attr:$decay,
+                       F64Attr:$weight_decay);
+  let results = (outs Graph_F32Tensor:$new_param);
+  let assemblyFormat = "$param `,` $step attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_SGDUpdateOp : Graph_UpdateOp<"sgd_update"> {
   let summary = "Keras SGD step (momentum, nesterov, time decay)";
   let description = [{

@@ -79,6 +79,24 @@ static void mapUpdate(ArrayRef<const RefTensor *> in, unsigned numResults,
 }
 
 //===----------------------------------------------------------------------===//
+// Weight decay: operands (param, step)
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightDecayOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> WeightDecayOp::buildScalar(OpBuilder &b, Location loc, ValueRange a, Value) {
+  F32Ops o{b, loc};
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[1]);
+  return {o.sub(a[0], o.mul(o.mul(a[0], o.c(toDouble(getWeightDecayAttr()))), lr))};
+}
+
+LogicalResult WeightDecayOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double lr0 = toDouble(getLrAttr()), decay = toDouble(getDecayAttr()), wd = toDouble(getWeightDecayAttr());
+  mapUpdate(in, 1, out, [&](auto &a, auto &r) { r[0] = a[0] - a[0] * wd * decayedLrRef(lr0, decay, a[1]); });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // SGD: operands (param, grad, step[, velocity])
 //===----------------------------------------------------------------------===//
 
