@@ -65,6 +65,23 @@ find_package(ZLIB QUIET)
 if(NOT ZLIB_FOUND)
   kcc_note_missing("zlib" "zlib1g-dev")
 endif()
+# A library found by its header and its file, as an imported target.
+macro(kcc_find_plain_library target header library suffixes debian)
+  find_path(${target}_INCLUDE_DIR ${header} PATH_SUFFIXES ${suffixes})
+  find_library(${target}_LIBRARY NAMES ${library} PATH_SUFFIXES ${suffixes})
+  if(${target}_INCLUDE_DIR AND ${target}_LIBRARY)
+    add_library(kcc::${target} SHARED IMPORTED)
+    set_target_properties(kcc::${target} PROPERTIES IMPORTED_LOCATION "${${target}_LIBRARY}"
+      INTERFACE_INCLUDE_DIRECTORIES "${${target}_INCLUDE_DIR}")
+  else()
+    kcc_note_missing("${target}" "${debian}")
+  endif()
+endmacro()
+# HDF5 (Keras's .weights.h5) and libzip (.keras archives, numpy .npz), found
+# directly: Debian's serial HDF5 lives under hdf5/serial, and neither needs
+# its package-config machinery.
+kcc_find_plain_library(hdf5 hdf5.h hdf5 hdf5/serial libhdf5-dev)
+kcc_find_plain_library(zip zip.h zip "" libzip-dev)
 find_package(GTest QUIET CONFIG)
 if(NOT GTest_FOUND)
   kcc_note_missing("GoogleTest" "libgtest-dev")

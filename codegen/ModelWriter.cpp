@@ -108,7 +108,8 @@ public:
                                  str("kcc.keras_version"), str("kcc.model_name"),
                                  fbb.CreateString(target), arenaBytes, fbb.CreateVector(bufferTables),
                                  fbb.CreateVector(*variables), fbb.CreateVector(inputs), dataFormat(),
-                                 *trainProgram, *evalProgram, codeTable, training, memory);
+                                 *trainProgram, *evalProgram, codeTable, training, memory,
+                                 str("kcc.keras_config"));
     fb::FinishModelBuffer(fbb, model);
     bytes.assign(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
     fb::appendTrailer(bytes);
@@ -317,7 +318,8 @@ private:
                                        var.getRole() == graph::VariableRole::optimizer_state,
                                        fbb.CreateString(var.getLayer().str()),
                                        var.getWeightIndex() ? static_cast<int32_t>(*var.getWeightIndex()) : -1,
-                                       initTable));
+                                       initTable,
+                                       var.getKerasPath() ? fbb.CreateString(var.getKerasPath()->str()) : 0));
     }
     return out;
   }

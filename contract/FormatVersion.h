@@ -23,7 +23,9 @@
 namespace kcc::bin {
 // 2: lstm_backward sums the weight gradients. 3: checksum trailer.
 // 4: buffers carry their step role; the model its image data format.
-inline constexpr uint32_t kFormatVersion = 4;
+// 5: the eval program writes the predictions; variables carry their Keras 3
+//    .weights.h5 path and the model its Keras 3 config.
+inline constexpr uint32_t kFormatVersion = 5;
 
 inline constexpr char kTrailerMagic[8] = {'K', 'C', 'C', 'S', 'U', 'M', '0', '1'};
 inline constexpr size_t kTrailerBytes = 16;

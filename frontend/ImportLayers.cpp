@@ -987,12 +987,14 @@ bool importRepeatVector(LayerCall &call, SmallVectorImpl<Value> &out) {
 struct WrappedLayer {
   Layer layer;
   LayerImportFn import = nullptr;
+  std::string key; // the wrapper's attribute holding it, as Keras 3 saves it
 
   /// Imports the wrapped layer on |x|; false after reporting an error.
   bool call(LayerCall &wrapper, Value x, SmallVectorImpl<Value> &out) const {
+    std::string group = wrapper.saveGroup.empty() ? "" : wrapper.saveGroup + "/" + key;
     LayerCall inner{wrapper.imp, wrapper.layer,
                     LayerConfig(layer, wrapper.cfg.generation(), wrapper.imp.diag, wrapper.imp.model.kerasVersion),
-                    {x}, layer.name};
+                    {x}, layer.name, kerasVarsGroup(group, layer.className)};
     return x && import(inner, out) && !out.empty() && out[0];
   }
 };
@@ -1005,7 +1007,9 @@ std::optional<WrappedLayer> wrappedLayer(LayerCall &call, const char *key, llvm:
     call.cfg.error({key}, "expected the wrapped layer as {\"class_name\", \"config\"}");
     return std::nullopt;
   }
-  WrappedLayer w{call.layer, findLayerImporter(*cls)};
+  // Keras 3 keeps Bidirectional's (default) layers as forward_layer and backward_layer.
+  std::string attr = std::string(key) == "layer" && call.layer.className == "Bidirectional" ? "forward_layer" : key;
+  WrappedLayer w{call.layer, findLayerImporter(*cls), attr};
   if (!w.import || !accepts(*cls)) {
     call.cfg.error({key}, call.layer.className + " over '" + *cls + "' is not supported");
     return std::nullopt;
@@ -1140,6 +1144,7 @@ bool importBidirectional(LayerCall &call, SmallVectorImpl<Value> &out) {
   } else {
     backward = forward;
     backward->layer.name = "backward_" + forward->layer.name;
+    backward->key = "backward_layer";
   }
   if (!mode || !backward)
     return false;

@@ -66,6 +66,13 @@ static std::optional<double> l2Of(LayerConfig &cfg, StringRef name) {
   return 0.0;
 }
 
+std::string kerasVarsGroup(const std::string &path, const std::string &className) {
+  if (path.empty())
+    return path;
+  bool recurrent = className == "LSTM" || className == "GRU" || className == "SimpleRNN";
+  return recurrent ? path + "/cell" : path;
+}
+
 Value Importer::weight(LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
                        graph::InitializerAttr init, bool trainable) {
   std::string sym = call.weightOwner + "." + name.str();
@@ -76,9 +83,11 @@ Value Importer::weight(LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
     OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
     if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
       mb.setInsertionPoint(forward);
-    int local = 0;
-    for (const WeightRecord &w : weights)
+    int local = 0, inGroup = 0;
+    for (const WeightRecord &w : weights) {
       local += w.layerIndex == call.layer.configIndex;
+      inGroup += w.saveGroup == call.saveGroup;
+    }
     // Keras keeps a frozen layer's weights out of the trainable ones.
     const rapidjson::Value *layerTrainable = member(call.layer.config, "trainable");
     if (layerTrainable && !layerTrainable->IsBool()) {
@@ -92,8 +101,10 @@ Value Importer::weight(LayerCall &call, StringRef name, ArrayRef<int64_t> shape,
                                        init, graph::VariableRole::weight, call.weightOwner, IntegerAttr(),
                                        trainable && (!layerTrainable || layerTrainable->GetBool()) &&
                                            !call.layer.frozenByModel,
-                                       llvm::APFloat(*l2));
-    weights.push_back({call.layer.configIndex, local, var});
+                                       llvm::APFloat(*l2), StringAttr());
+    if (!call.saveGroup.empty())
+      var.setKerasPathAttr(b.getStringAttr(call.saveGroup + "/vars/" + std::to_string(inGroup)));
+    weights.push_back({call.layer.configIndex, local, var, call.saveGroup});
   } else if (var.getType().getShape() != shape) {
     // A shared layer called on inputs of another shape.
     emitError(loc(call.layer)) << "shared layer called with inputs of different shapes";
@@ -231,7 +242,8 @@ bool Importer::importCalls() {
         tensors[{layer.name, static_cast<int>(ci), 0}] = tensors[{refs[0].layer, refs[0].node, refs[0].tensor}];
       continue;
     }
-    LayerCall call{*this, layer, LayerConfig(layer, model.generation, diag, model.kerasVersion), {}, layer.name};
+    LayerCall call{*this, layer, LayerConfig(layer, model.generation, diag, model.kerasVersion), {}, layer.name,
+                   kerasVarsGroup(layer.savePath, layer.className)};
     for (const TensorRef &r : layer.calls[ci])
       call.inputs.push_back(tensors[{r.layer, r.node, r.tensor}]);
     SmallVector<Value> outputs;
@@ -275,6 +287,8 @@ OwningOpRef<ModuleOp> Importer::run(const TrainingSettings &settings) {
   module->setAttr("kcc.source", b.getStringAttr(model.file));
   module->setAttr("kcc.keras_version", b.getStringAttr(model.kerasVersion));
   module->setAttr("kcc.model_name", b.getStringAttr(model.name));
+  if (!model.keras3Config.empty())
+    module->setAttr("kcc.keras_config", b.getStringAttr(model.keras3Config));
 
   // Shape rules report through MLIR diagnostics; fold them into ours with
   // the layer the op came from.

@@ -40,7 +40,14 @@ struct LayerCall {
   llvm::SmallVector<mlir::Value> inputs;
   /// Name used for the layer's weights (a wrapper's inner layer keeps its own).
   std::string weightOwner;
+  /// Keras 3's .weights.h5 group holding the weights' "vars" (for a
+  /// recurrent layer its cell's: layers/lstm/cell).
+  std::string saveGroup;
 };
+
+/// The group under which Keras 3 saves the variables of a layer of class
+/// |className| saved at |path|: recurrent layers keep them in their cell.
+std::string kerasVarsGroup(const std::string &path, const std::string &className);
 
 /// Imports one call; appends the layer's outputs. Returns false after
 /// reporting an error.
@@ -94,6 +101,7 @@ private:
   struct WeightRecord {
     int layerIndex, local;
     graph::VariableOp var;
+    std::string saveGroup;
   };
   std::vector<WeightRecord> weights;
   int64_t dropoutStreams = 0;

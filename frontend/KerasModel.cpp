@@ -18,6 +18,7 @@
 #include "rapidjson/stringbuffer.h"
 #include "rapidjson/writer.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -82,6 +83,41 @@ const Layer *KerasModel::find(const std::string &name) const {
     if (l.name == name)
       return &l;
   return nullptr;
+}
+
+// The three regular expressions of Keras's to_snake_case, applied in turn
+// with Python's left-to-right, non-overlapping matching.
+std::string kerasSnakeCase(const std::string &className) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  std::string s; // re.sub(r"\W+", "", name)
+  for (char c : className)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_')
+      s += c;
+  std::string t; // re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+  for (size_t i = 0; i < s.size();) {
+    if (i + 2 < s.size() && upper(s[i + 1]) && lower(s[i + 2])) {
+      size_t j = i + 2;
+      while (j < s.size() && lower(s[j]))
+        ++j;
+      t += s.substr(i, 1) + "_" + s.substr(i + 1, j - i - 1);
+      i = j;
+    } else {
+      t += s[i++];
+    }
+  }
+  std::string u; // re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+  for (size_t i = 0; i < t.size();) {
+    if (i + 1 < t.size() && lower(t[i]) && upper(t[i + 1])) {
+      u += t.substr(i, 1) + "_" + t.substr(i + 1, 1);
+      i += 2;
+    } else {
+      u += t[i++];
+    }
+  }
+  for (char &c : u)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return u;
 }
 
 namespace {
@@ -158,6 +194,19 @@ public:
       return false;
     }
     model.generation = generationOf(version, top, config);
+    if (model.generation == Generation::Keras3 && top->IsObject()) {
+      rapidjson::StringBuffer text;
+      rapidjson::Writer<rapidjson::StringBuffer> w(text);
+      w.StartObject();
+      for (auto &m : top->GetObject()) {
+        if (std::string_view(m.name.GetString(), m.name.GetStringLength()) == "kcc")
+          continue;
+        m.name.Accept(w);
+        m.value.Accept(w);
+      }
+      w.EndObject(static_cast<rapidjson::SizeType>(top->MemberCount()));
+      model.keras3Config.assign(text.GetString(), text.GetSize());
+    }
     bool ok;
     if (*className == "Sequential")
       ok = readSequential(config, topPath + "/config", top);
@@ -179,6 +228,25 @@ private:
   std::map<TensorRef, TensorRef> aliases;
   std::set<std::string> nestedInputs; // InputLayers of nested models, dropped
   int nesting = 0;
+  // Keras 3 saves the layers of a model under "<model>/layers/<class
+  // name in snake case>[_k]", k counting earlier layers of the same class
+  // in that model (saving_lib's _save_container_state).
+  std::string savePrefix = "layers/";
+  std::map<std::string, int> saveNames;
+
+  std::string nextSavePath(const std::string &className) {
+    // Keras 1/2 names of classes Keras 3 saves under its own names.
+    static const std::map<std::string, std::string> keras3Class = {
+        {"Model", "Functional"},          {"Convolution1D", "Conv1D"},
+        {"Convolution2D", "Conv2D"},      {"AtrousConvolution2D", "Conv2D"},
+        {"Deconvolution2D", "Conv2DTranspose"}};
+    auto renamed = keras3Class.find(className);
+    std::string name = kerasSnakeCase(renamed == keras3Class.end() ? className : renamed->second);
+    auto [it, fresh] = saveNames.emplace(name, 0);
+    if (!fresh)
+      name += "_" + std::to_string(++it->second);
+    return savePrefix + name;
+  }
 
   static Generation generationOf(const std::string &version, const Value *top, const Value *config) {
     if (!version.empty())
@@ -228,12 +296,15 @@ private:
       return false;
     }
     std::vector<TensorRef> outerIn = std::move(model.inputs), outerOut = std::move(model.outputs);
-    std::string outerName = model.name;
+    std::string outerName = model.name, outerPrefix = savePrefix, own = nextSavePath(cls);
+    std::map<std::string, int> outerNames = std::move(saveNames);
+    savePrefix = own + "/layers/", saveNames.clear();
     model.inputs.clear(), model.outputs.clear();
     size_t first = model.layers.size();
     ++nesting;
     bool ok = cls == "Sequential" ? readSequential(cfg, path + "/config", &entry) : readFunctional(cfg, path + "/config");
     --nesting;
+    savePrefix = outerPrefix, saveNames = std::move(outerNames);
     std::vector<TensorRef> innerIn = std::move(model.inputs), innerOut = std::move(model.outputs);
     model.inputs = std::move(outerIn), model.outputs = std::move(outerOut), model.name = outerName;
     if (!ok)
@@ -357,6 +428,8 @@ private:
         model.inputs.push_back({input.name, 0, 0});
         model.layers.push_back(std::move(input));
       }
+      if (layer.className != "InputLayer") // Sequential.layers leaves it out
+        layer.savePath = nextSavePath(layer.className);
       if (layer.className == "InputLayer") {
         if (i != 0) {
           diag.error(layer.where(), "an InputLayer may only start a Sequential model");
@@ -470,6 +543,7 @@ private:
         ok = false;
         continue;
       }
+      layer.savePath = nextSavePath(layer.className);
       if (nodes && nodes->IsArray()) {
         for (rapidjson::SizeType c = 0; c < nodes->Size(); ++c) {
           std::vector<TensorRef> refs;

@@ -45,6 +45,7 @@ struct Layer {
   std::vector<std::vector<TensorRef>> calls; // inputs of each call
   int configIndex = 0;                     // position in the config's layer list (nested models inlined)
   bool frozenByModel = false;              // inside a nested model with trainable: false
+  std::string savePath;                    // Keras 3's group in .weights.h5, e.g. layers/dense_1
 
   /// "layer 'dense_1' (Dense) at /config/layers/3" for messages.
   std::string where(const std::string &key = "") const;
@@ -55,6 +56,9 @@ struct KerasModel {
   Generation generation = Generation::Keras2;
   std::string kerasVersion; // as written, may be empty
   std::string name;
+  /// Keras 3 files: the model object as Keras reads it back (the file's
+  /// model object without kcc's block), for a .keras archive's config.json.
+  std::string keras3Config;
   std::vector<Layer> layers;
   std::vector<TensorRef> inputs, outputs;
 
@@ -68,6 +72,10 @@ struct KerasModel {
 
   const Layer *find(const std::string &name) const;
 };
+
+/// Keras's naming.to_snake_case: the name Keras 3 saves an object under
+/// ("GlobalMaxPooling1D" -> "global_max_pooling1d").
+std::string kerasSnakeCase(const std::string &className);
 
 /// Largest model file read: real Keras JSON is well under a MiB.
 inline constexpr size_t kMaxModelFileBytes = size_t(64) << 20;

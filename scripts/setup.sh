@@ -27,6 +27,8 @@ packages=(
   # libraries: oneDNN 2.6 (v2 API), JSON, model.bin, command lines, zlib, tests
   libdnnl-dev rapidjson-dev libflatbuffers-dev flatbuffers-compiler libcli11-dev
   zlib1g-dev libgtest-dev
+  # Keras weights (.weights.h5, .keras archives) and numpy .npz archives
+  libhdf5-dev libzip-dev
   # GTest's CMake config reads GMock's targets when present: list it so every
   # machine configures from the same files
   libgmock-dev

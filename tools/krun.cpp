@@ -3,6 +3,8 @@
 //   krun model.bin [--data DIR] [--epochs N] [--seed S] [--log-json FILE]
 //   krun model.bin --batch DIR --init-weights DIR --steps N --dump DIR
 //   krun model.bin --checkpoint DIR [--checkpoint-every N]; krun model.bin --resume DIR
+//   krun model.bin --data-npz train.npz --save trained.keras
+//   krun model.bin --init-weights trained.keras --evaluate | --predict x.npy -o pred.npy
 //
 // No Python, no LLVM: model.bin holds the step programs, the memory plan,
 // the initializers and the compiled kernels.
@@ -32,6 +34,17 @@ int main(int argc, char **argv) {
   app.add_option("model", model, "model.bin written by kcc")->required();
   app.add_option("--data", o.dataDir, "datasets directory (default: $KCC_DATA)");
   app.add_option("--dataset", o.dataset, "override the model's dataset (mnist, cifar10, babi)");
+  app.add_option("--data-npz", o.dataNpz, "train on your own arrays: an .npz with x_train, y_train (and x_test, y_test), "
+                                          "or x, y; x_<input name> for several inputs");
+  app.add_option("--x", o.xFiles, "train on your own arrays: a .npy per model input (memory-mapped), with --y");
+  app.add_option("--y", o.yFile, "the targets for --x (.npy)");
+  app.add_option("--validation-npz", o.validationNpz, "validation arrays (x_val, y_val; or x_test, y_test; or x, y)");
+  app.add_option("--save", o.save, "after training, write FILE.keras (for keras.saving.load_model) or FILE.weights.h5 "
+                                   "(for model.load_weights)");
+  bool evaluate = false;
+  app.add_flag("--evaluate", evaluate, "evaluate (inference mode) on the test data instead of training");
+  app.add_option("--predict", o.predictInput, "write the model's predictions for X (.npy, or .npz with x) to -o FILE");
+  app.add_option("-o,--output", o.output, "with --predict: the .npy to write");
   // Ranges are stated, so a bad value is named with its bounds, not parsed
   // into something else (a negative seed into 2^64-1).
   const int64_t maxThreads = std::max<int64_t>(4, 4 * threads);
@@ -45,7 +58,8 @@ int main(int argc, char **argv) {
   app.add_option("--threads", threads, "worker threads (default: all cores)")
       ->check(CLI::Range(int64_t(1), maxThreads)); // 4 per core at most: beyond, only overhead
   app.add_option("--log-json", o.logJson, "write one JSON object per epoch to FILE");
-  app.add_option("--init-weights", o.initWeights, "load initial weights DIR/w000.npy... (Keras order)");
+  app.add_option("--init-weights", o.initWeights, "start from these weights: FILE.keras, FILE.weights.h5 (Keras 3) "
+                                                  "or DIR/w000.npy... (Keras get_weights() order)");
   app.add_option("--dump-weights", o.dumpWeights, "write the final weights to DIR/w000.npy...");
   app.add_option("--batch", o.batchDir, "train on the fixed batch DIR/x0.npy.., y.npy (conformance)");
   app.add_option("--dump", o.dumpDir, "with --batch: write weights, loss.npy and pred.npy to DIR");
@@ -71,6 +85,18 @@ int main(int argc, char **argv) {
   }
   if (const char *d = std::getenv("KCC_DEBUG"))
     o.debug = std::atoi(d);
+  if (evaluate + !o.predictInput.empty() + !o.batchDir.empty() > 1) {
+    std::fprintf(stderr, "krun: error: --evaluate, --predict and --batch are different runs; give one\n");
+    return 2;
+  }
+  if (!o.output.empty() && o.predictInput.empty()) {
+    std::fprintf(stderr, "krun: error: -o goes with --predict X\n");
+    return 2;
+  }
+  if ((evaluate || !o.predictInput.empty()) && (!o.save.empty() || !o.checkpointDir.empty())) {
+    std::fprintf(stderr, "krun: error: --evaluate and --predict do not train: --save and --checkpoint do not apply\n");
+    return 2;
+  }
   if (!o.dumpDir.empty() && o.batchDir.empty()) {
     std::fprintf(stderr, "krun: error: --dump needs --batch\n");
     return 2;
@@ -81,6 +107,10 @@ int main(int argc, char **argv) {
     std::string pinned = session.backend().pinThreads();
     if (o.debug >= 1)
       std::fprintf(stderr, "krun: %s; %s\n", session.backend().describe().c_str(), pinned.c_str());
+    if (evaluate)
+      return kcc::rt::evaluateModel(session, o);
+    if (!o.predictInput.empty())
+      return kcc::rt::predict(session, o);
     return o.batchDir.empty() ? kcc::rt::train(session, o) : kcc::rt::trainOnFixedBatch(session, o);
   } catch (const kcc::rt::RuntimeError &e) {
     std::fprintf(stderr, "krun: error: %s\n", e.what());

@@ -94,7 +94,7 @@ struct GraphApplyOptimizerPass
                             InitializerAttr::get(b.getContext(), b.getStringAttr("zeros"),
                                                  b.getDictionaryAttr({})),
                             VariableRole::optimizer_state, var.getLayer(), IntegerAttr(), /*trainable=*/true,
-                            APFloat(0.0));
+                            APFloat(0.0), StringAttr());
       slotRefs.push_back(FlatSymbolRefAttr::get(b.getContext(), name));
       slots.push_back(b.create<LoadOp>(loc, type, slotRefs.back()));
     }

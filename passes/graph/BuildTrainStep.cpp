@@ -8,7 +8,7 @@
 //      of its varied operands; several contributions to one value are summed.
 //   4. The gradient reaching each weight's graph.load is returned, tagged
 //      with the variable it belongs to (graph-apply-optimizer consumes them).
-// @eval_step is @forward in inference mode plus loss and metric.
+// @eval_step is @forward in inference mode plus loss, metric and predictions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -259,8 +259,9 @@ struct GraphBuildTrainStepPass
     Location loc = forward.getLoc();
     Value l = withRegularization(b, module, appendLoss(b, loc, result, extra[0], extra[1], cfg));
     Value acc = appendAccuracy(b, loc, result, extra[0], extra[1], cfg);
-    b.create<func::ReturnOp>(loc, ValueRange{l, acc});
-    eval.setType(b.getFunctionType(eval.getArgumentTypes(), {l.getType(), acc.getType()}));
+    // The predictions too, so that krun --predict runs this program.
+    b.create<func::ReturnOp>(loc, ValueRange{l, acc, result});
+    eval.setType(b.getFunctionType(eval.getArgumentTypes(), {l.getType(), acc.getType(), result.getType()}));
     return success();
   }
 

@@ -3,13 +3,12 @@
 #include "core/Npy.h"
 
 #include "core/RuntimeError.h"
+#include "data/DataError.h"
+#include "data/NumpyFiles.h"
 #include "support/Output.h"
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <sstream>
 
 namespace kcc::rt {
 
@@ -21,58 +20,20 @@ int64_t NpyArray::size() const {
 }
 
 NpyArray readNpy(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw RuntimeError(path + ": cannot open the .npy file");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  auto bad = [&](const std::string &m) { throw RuntimeError(path + ": not a usable .npy file: " + m); };
-  if (bytes.size() < 10 || std::memcmp(bytes.data(), "\x93NUMPY", 6) != 0)
-    bad("missing the \\x93NUMPY magic");
-  int major = static_cast<unsigned char>(bytes[6]);
-  size_t headerLen, start;
-  if (major == 1) {
-    headerLen = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
-    start = 10;
-  } else if (major == 2 || major == 3) {
-    if (bytes.size() < 12)
-      bad("truncated header");
-    uint32_t len;
-    std::memcpy(&len, bytes.data() + 8, 4);
-    headerLen = len;
-    start = 12;
-  } else {
-    bad("unknown version " + std::to_string(major));
+  data::NpyArrayView v;
+  try {
+    v = data::open_npy(path);
+  } catch (const data::DataError &e) {
+    throw RuntimeError(e.what());
   }
-  if (start + headerLen > bytes.size())
-    bad("truncated header");
-  std::string header(bytes.data() + start, headerLen);
   NpyArray a;
-  if (header.find("'<f4'") != std::string::npos)
-    a.dtype = 'f';
-  else if (header.find("'<i4'") != std::string::npos)
-    a.dtype = 'i';
+  a.shape = v.shape;
+  if (v.kind == 'f' && v.itemsize == 4)
+    a.dtype = 'f', a.f32.resize(a.size()), std::memcpy(a.f32.data(), v.data, a.f32.size() * 4);
+  else if (v.kind == 'i' && v.itemsize == 4)
+    a.dtype = 'i', a.i32.resize(a.size()), std::memcpy(a.i32.data(), v.data, a.i32.size() * 4);
   else
-    bad("dtype must be little-endian float32 ('<f4') or int32 ('<i4'); header: " + header);
-  if (header.find("'fortran_order': True") != std::string::npos)
-    bad("Fortran order is not supported");
-  size_t lp = header.find('(', header.find("'shape'")), rp = header.find(')', lp);
-  if (lp == std::string::npos || rp == std::string::npos)
-    bad("no shape in header");
-  std::stringstream dims(header.substr(lp + 1, rp - lp - 1));
-  std::string tok;
-  while (std::getline(dims, tok, ','))
-    if (tok.find_first_not_of(" ") != std::string::npos)
-      a.shape.push_back(std::stoll(tok));
-  size_t data = start + headerLen, need = static_cast<size_t>(a.size()) * 4;
-  if (bytes.size() - data < need)
-    bad("expected " + std::to_string(need) + " bytes of data, found " + std::to_string(bytes.size() - data));
-  if (a.dtype == 'f') {
-    a.f32.resize(a.size());
-    std::memcpy(a.f32.data(), bytes.data() + data, need);
-  } else {
-    a.i32.resize(a.size());
-    std::memcpy(a.i32.data(), bytes.data() + data, need);
-  }
+    throw RuntimeError(path + ": expected dtype float32 or int32, found " + v.dtype());
   return a;
 }
 

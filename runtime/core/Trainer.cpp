@@ -11,6 +11,8 @@
 #include "core/Trainer.h"
 
 #include "core/Checkpoint.h"
+#include "core/KerasFiles.h"
+#include "core/Steps.h"
 #include "core/Npy.h"
 #include "core/RuntimeError.h"
 #include "data/BatchProducer.h"
@@ -35,127 +37,6 @@ using clock_type = std::chrono::steady_clock;
 
 double seconds(clock_type::time_point since) {
   return std::chrono::duration<double>(clock_type::now() - since).count();
-}
-
-/// The step's fixed inputs and outputs, by buffer index.
-struct StepIO {
-  std::vector<uint32_t> inputs;
-  uint32_t target, mask, seed, step, loss, correct, pred;
-  bool sparse;
-  int64_t batch, classes;
-
-  explicit StepIO(Session &s) {
-    for (const flatbuffers::String *n : *s.model().inputs())
-      inputs.push_back(s.buffer(n->str()));
-    using R = bin::BufferRole;
-    target = s.bufferWithRole(R::Target), mask = s.bufferWithRole(R::Mask), seed = s.bufferWithRole(R::Seed);
-    step = s.bufferWithRole(R::Step), loss = s.bufferWithRole(R::Loss), correct = s.bufferWithRole(R::Correct);
-    pred = s.bufferWithRole(R::Pred);
-    const bin::Buffer &t = s.bufferInfo(target);
-    sparse = t.dtype() == bin::DType::I32;
-    batch = s.model().training()->batch_size();
-    if (t.shape()->size() == 0 || t.shape()->Get(0) != batch)
-      throw RuntimeError(s.path() + ": the target buffer's first dimension is not the batch size " +
-                         std::to_string(batch));
-    const bin::Buffer &p = s.bufferInfo(pred);
-    classes = p.shape()->Get(p.shape()->size() - 1);
-  }
-};
-
-int64_t perSample(const bin::Buffer &b) {
-  int64_t n = 1;
-  for (size_t i = 1; i < b.shape()->size(); ++i)
-    n *= b.shape()->Get(i);
-  return n;
-}
-
-std::string shapeText(const flatbuffers::Vector<int64_t> &s) {
-  std::string out = "[";
-  for (size_t i = 0; i < s.size(); ++i)
-    out += (i ? ", " : "") + std::to_string(s.Get(i));
-  return out + "]";
-}
-
-/// Checks the dataset fits the model and maps model input i to dataset input.
-std::vector<size_t> matchInputs(Session &s, const StepIO &io, const data::Dataset &ds) {
-  if (io.inputs.size() != ds.train.inputs.size())
-    throw RuntimeError("dataset '" + ds.name + "' has " + std::to_string(ds.train.inputs.size()) +
-                       " inputs, the model takes " + std::to_string(io.inputs.size()));
-  std::vector<size_t> map;
-  std::vector<bool> used(ds.train.inputs.size(), false);
-  for (uint32_t b : io.inputs) {
-    const bin::Buffer &buf = s.bufferInfo(b);
-    size_t found = SIZE_MAX;
-    for (size_t k = 0; k < ds.train.inputs.size(); ++k)
-      if (!used[k] && ds.train.inputs[k].sample_elems() == perSample(buf)) {
-        found = k;
-        break;
-      }
-    if (found == SIZE_MAX)
-      throw RuntimeError("dataset '" + ds.name + "' has no input matching the model's input '" + buf.name()->str() +
-                         "' of shape " + shapeText(*buf.shape()));
-    bool wantInt = buf.dtype() == bin::DType::I32;
-    if (wantInt != (ds.train.inputs[found].dtype == data::Array::DType::I32))
-      throw RuntimeError("the model's input '" + buf.name()->str() + "' and dataset '" + ds.name +
-                         "' disagree on integer vs float data");
-    used[found] = true;
-    map.push_back(found);
-  }
-  if (io.classes != ds.num_classes)
-    throw RuntimeError("the model predicts " + std::to_string(io.classes) + " classes, dataset '" + ds.name +
-                       "' has " + std::to_string(ds.num_classes));
-  return map;
-}
-
-/// Copies one batch into the step's inputs.
-void feed(Session &s, const StepIO &io, const data::Batch &b, const std::vector<size_t> &map,
-          std::vector<float> &mask, int64_t seed, int64_t step) {
-  for (size_t i = 0; i < io.inputs.size(); ++i) {
-    const data::BatchInput &in = b.inputs[map[i]];
-    s.backend().write(io.inputs[i], in.f32 ? static_cast<const void *>(in.f32) : in.i32);
-  }
-  s.backend().write(io.target, io.sparse ? static_cast<const void *>(b.labels_i32) : b.labels_f32);
-  for (int64_t r = 0; r < io.batch; ++r)
-    mask[r] = r < b.valid ? 1.0f : 0.0f;
-  s.backend().write(io.mask, mask.data());
-  s.backend().write(io.seed, &seed);
-  s.backend().write(io.step, &step);
-}
-
-float readScalar(Session &s, uint32_t buffer) {
-  float v;
-  s.backend().read(buffer, &v);
-  return v;
-}
-
-struct Metrics {
-  double loss = 0, correct = 0;
-  int64_t samples = 0;
-  double meanLoss() const { return samples ? loss / samples : 0; }
-  double accuracy() const { return samples ? correct / samples : 0; }
-};
-
-Metrics evaluate(Session &s, const StepIO &io, const data::Split &split, const data::BatchOptions &base,
-                 const std::vector<size_t> &map) {
-  Metrics m;
-  if (split.size() == 0)
-    return m;
-  data::BatchOptions opts = base;
-  opts.shuffle = false;
-  opts.augment.reset();
-  opts.steps_per_epoch = 0;
-  data::BatchProducer producer(split, opts);
-  producer.start_epoch(0);
-  data::Batch b;
-  std::vector<float> mask(io.batch);
-  while (producer.next(b)) {
-    feed(s, io, b, map, mask, 0, 0);
-    s.evaluate();
-    m.loss += readScalar(s, io.loss) * b.valid;
-    m.correct += readScalar(s, io.correct);
-    m.samples += b.valid;
-  }
-  return m;
 }
 
 std::string formatSeconds(double s) {
@@ -187,57 +68,6 @@ void writeLog(const std::string &path, const std::vector<std::string> &lines) {
     text += l + "\n";
   if (std::string err = support::writeAtomically(path, text); !err.empty())
     throw RuntimeError(err);
-}
-
-/// Outputs a run rewrites while it runs, locked against a second krun.
-struct RunLocks {
-  support::OutputLock log, checkpoint;
-};
-
-/// Before any work: every output can be written, none is one of the run's
-/// inputs, and the log and checkpoint are locked against a second krun.
-RunLocks checkOutputs(Session &s, const TrainOptions &o) {
-  std::vector<std::string> inputs = {s.path()};
-  size_t weights = s.weightsInKerasOrder().size();
-  for (size_t i = 0; !o.initWeights.empty() && i < weights; ++i)
-    inputs.push_back(Session::weightFile(o.initWeights, i));
-  std::error_code ec; // a missing batch folder is reported when it is read
-  if (!o.batchDir.empty())
-    for (std::filesystem::directory_iterator it(o.batchDir, ec), end; !ec && it != end; it.increment(ec))
-      inputs.push_back(it->path().string());
-  auto check = [](const std::string &err) {
-    if (!err.empty())
-      throw RuntimeError(err);
-  };
-  for (const std::string *dir : {&o.dumpWeights, &o.dumpDir}) {
-    if (dir->empty())
-      continue;
-    check(support::checkOutputDirectory(*dir, inputs));
-    std::error_code ec; // made now, so its files can be checked too
-    std::filesystem::create_directories(*dir, ec);
-    for (size_t i = 0; i < weights; ++i)
-      check(support::checkOutput(Session::weightFile(*dir, i), inputs));
-  }
-  for (const char *f : {"loss.npy", "pred.npy"})
-    if (!o.dumpDir.empty())
-      check(support::checkOutput((std::filesystem::path(o.dumpDir) / f).string(), inputs));
-  // The checkpoint being resumed is read whole before it is replaced, so
-  // --resume and --checkpoint may name the same folder.
-  RunLocks locks;
-  if (!o.checkpointDir.empty()) {
-    check(support::checkOutputDirectory(o.checkpointDir, inputs));
-    std::error_code ec;
-    std::filesystem::create_directories(o.checkpointDir, ec);
-    std::string file = checkpointFile(o.checkpointDir);
-    check(support::checkOutput(file, inputs));
-    check(locks.checkpoint.acquire(file));
-    support::removeStaleTemporaries(file); // from a run killed mid-write
-  }
-  if (!o.logJson.empty()) {
-    check(support::checkOutput(o.logJson, inputs));
-    check(locks.log.acquire(o.logJson));
-  }
-  return locks;
 }
 
 void printProfile(const char *title, const std::vector<CallStats> &stats, int64_t steps) {
@@ -310,37 +140,11 @@ int train(Session &s, const TrainOptions &o) {
   const bin::Training &t = *s.model().training();
   StepIO io(s);
   RunLocks locks = checkOutputs(s, o);
-  std::string datasetName = o.dataset.empty() ? (t.dataset() ? t.dataset()->str() : "") : o.dataset;
-  if (datasetName.empty())
-    throw RuntimeError(s.path() + ": the model names no dataset; pass --dataset mnist|cifar10|babi");
-  data::DatasetOptions dopts;
-  if (s.model().data_format() == bin::DataFormat::ChannelsFirst)
-    dopts.image_layout = "channels_first";
-  if (t.dataset_task() && t.dataset_task()->size())
-    dopts.babi_task = t.dataset_task()->str();
-  if (t.dataset_set() && t.dataset_set()->size())
-    dopts.babi_set = t.dataset_set()->str();
-  dopts.validation_split = t.validation() && t.validation()->str() == "split" ? t.validation_split() : 0.0;
-  std::string root = data::resolve_data_root(o.dataDir);
   auto loadStart = clock_type::now();
-  data::Dataset ds = data::load_dataset(datasetName, root, dopts);
-  std::vector<size_t> map = matchInputs(s, io, ds);
-
-  data::BatchOptions bopts;
-  bopts.batch_size = io.batch;
-  bopts.shuffle = t.shuffle();
-  bopts.seed = o.seed;
-  bopts.label_mode = io.sparse ? data::LabelMode::IndexI32 : data::LabelMode::OneHotF32;
-  bopts.num_classes = ds.num_classes;
-  bopts.image_layout = dopts.image_layout;
-  bopts.steps_per_epoch = t.steps_per_epoch();
-  if (t.augment()) {
-    data::AugmentOptions a;
-    a.width_shift_range = t.width_shift_range();
-    a.height_shift_range = t.height_shift_range();
-    a.horizontal_flip = t.horizontal_flip();
-    bopts.augment = a;
-  }
+  RunData run = loadRunData(s, io, o);
+  const data::Dataset &ds = run.ds;
+  const std::vector<size_t> &map = run.map;
+  data::BatchOptions bopts = run.batch;
   data::BatchProducer producer(ds.train, bopts);
 
   RunState state;
@@ -351,7 +155,7 @@ int train(Session &s, const TrainOptions &o) {
       throw RuntimeError(checkpointFile(o.resumeDir) + ": the run was started with --seed " +
                          std::to_string(state.seed) + "; resume it without --seed (or with that seed)");
   } else if (!o.initWeights.empty()) {
-    s.loadWeights(o.initWeights);
+    loadInitialWeights(s, o.initWeights);
   } else {
     s.initializeVariables(o.seed);
   }
@@ -367,7 +171,7 @@ int train(Session &s, const TrainOptions &o) {
     std::printf("krun: %s: %lld train / %lld test samples from %s (loaded in %.1fs), batch %lld, %lld epochs\n"
                 "krun: %s\n",
                 s.path().c_str(), static_cast<long long>(ds.train.size()),
-                static_cast<long long>(ds.test.size()), root.c_str(), seconds(loadStart),
+                static_cast<long long>(ds.test.size()), run.from.c_str(), seconds(loadStart),
                 static_cast<long long>(io.batch), static_cast<long long>(epochs), s.backend().describe().c_str());
   s.profiling = o.profile || o.debug >= 2;
   std::vector<std::string> log = state.log;
@@ -440,14 +244,17 @@ int train(Session &s, const TrainOptions &o) {
       progress(m.samples, producer.samples_per_epoch(), epochSeconds, m, true);
       if (ds.validation.size())
         std::printf(" - val_loss: %.4f - val_acc: %.4f", val.meanLoss(), val.accuracy());
-      std::printf(" - test_loss: %.4f - test_acc: %.4f\n", test.meanLoss(), test.accuracy());
+      if (ds.test.size())
+        std::printf(" - test_loss: %.4f - test_acc: %.4f", test.meanLoss(), test.accuracy());
+      std::printf("\n");
     }
     std::ostringstream js;
     js.precision(6);
     js << "{\"epoch\": " << epoch << ", \"seconds\": " << epochSeconds << ", \"train_seconds\": " << trainSeconds
        << ", \"eval_seconds\": " << evalSeconds << ", \"steps\": " << step << ", \"samples\": " << m.samples
-       << ", \"loss\": " << m.meanLoss() << ", \"accuracy\": " << m.accuracy() << ", \"test_loss\": "
-       << test.meanLoss() << ", \"test_accuracy\": " << test.accuracy();
+       << ", \"loss\": " << m.meanLoss() << ", \"accuracy\": " << m.accuracy();
+    if (ds.test.size())
+      js << ", \"test_loss\": " << test.meanLoss() << ", \"test_accuracy\": " << test.accuracy();
     if (ds.validation.size())
       js << ", \"val_loss\": " << val.meanLoss() << ", \"val_accuracy\": " << val.accuracy();
     js << ", \"samples_per_second\": " << (trainSeconds > 0 ? m.samples / trainSeconds : 0) << "}";
@@ -465,6 +272,11 @@ int train(Session &s, const TrainOptions &o) {
     printProfile("train step (whole run)", s.trainStats, step);
   if (!o.dumpWeights.empty())
     s.dumpWeights(o.dumpWeights);
+  if (!o.save.empty()) {
+    saveKerasFile(s, o.save);
+    if (!o.quiet)
+      std::printf("krun: trained weights written to %s\n", o.save.c_str());
+  }
   return 0;
 }
 
@@ -473,7 +285,7 @@ int trainOnFixedBatch(Session &s, const TrainOptions &o) {
   namespace fs = std::filesystem;
   RunLocks locks = checkOutputs(s, o);
   if (!o.initWeights.empty())
-    s.loadWeights(o.initWeights);
+    loadInitialWeights(s, o.initWeights);
   else
     s.initializeVariables(o.seed);
   auto need = [&](uint32_t buffer, const NpyArray &a, const std::string &file) {
@@ -517,6 +329,8 @@ int trainOnFixedBatch(Session &s, const TrainOptions &o) {
     s.backend().read(io.pred, pred.data());
     writeNpy((fs::path(o.dumpDir) / "pred.npy").string(), shape, pred.data());
   }
+  if (!o.save.empty())
+    saveKerasFile(s, o.save);
   return 0;
 }
 

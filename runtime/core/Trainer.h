@@ -7,12 +7,20 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace kcc::rt {
 
 struct TrainOptions {
   std::string dataDir;    // --data (else $KCC_DATA)
   std::string dataset;    // --dataset overrides the model's
+  // Your own data instead of a built-in dataset (numpy files).
+  std::string dataNpz;                // --data-npz: x_train/y_train [+ x_test/y_test], or x/y
+  std::vector<std::string> xFiles;    // --x: one .npy per model input
+  std::string yFile;                  // --y: the targets
+  std::string validationNpz;          // --validation-npz
+  std::string save;                   // --save: FILE.keras or FILE.weights.h5 after training
+  std::string predictInput, output;   // --predict X -o OUT
   int64_t epochs = 0;     // 0: the model's
   int64_t maxSteps = 0;   // --steps: stop after this many steps (0: no limit)
   uint64_t seed = 1;
@@ -29,6 +37,17 @@ struct TrainOptions {
 
 /// Trains on the model's dataset as model.bin describes; returns the exit code.
 int train(Session &session, const TrainOptions &options);
+
+/// --evaluate: loss and accuracy of the eval program (inference mode) on the
+/// test data (the built-in test set, or x_test/y_test, x/y of --data-npz).
+int evaluateModel(Session &session, const TrainOptions &options);
+
+/// --predict X -o OUT: the model's outputs for the samples of X (.npy, or
+/// .npz with x / x_test / x_<input>), written to OUT.npy as float32.
+int predict(Session &session, const TrainOptions &options);
+
+/// --init-weights: a folder of w000.npy..., FILE.weights.h5 or FILE.keras.
+void loadInitialWeights(Session &session, const std::string &path);
 
 /// Conformance mode: runs --steps steps (default 1) on the batch in
 /// options.batchDir and writes weights, loss and predictions to dumpDir.

@@ -21,8 +21,8 @@ BatchProducer::BatchProducer(const Split& split, const BatchOptions& options)
   if (split.inputs.empty()) bad("expected at least one input array, found none");
   for (size_t i = 0; i < split.inputs.size(); ++i) {
     const Array& a = split.inputs[i];
-    const size_t have = a.dtype == Array::DType::F32 ? a.f32.size() : a.i32.size();
-    if (a.samples() != n || have != static_cast<size_t>(n * a.sample_elems()))
+    const int64_t have = a.elements();
+    if (a.samples() != n || have != n * a.sample_elems())
       bad("input " + std::to_string(i) + ": expected " + std::to_string(n) +
           " samples matching its shape, found shape[0]=" + std::to_string(a.samples()) + " and " +
           std::to_string(have) + " elements");
@@ -30,7 +30,17 @@ BatchProducer::BatchProducer(const Split& split, const BatchOptions& options)
   }
   if (options.label_mode == LabelMode::OneHotF32 && options.num_classes <= 0)
     bad("one-hot labels need num_classes > 0");
-  if (options.num_classes > 0)
+  if ((options.label_mode == LabelMode::Targets) != split.has_targets())
+    bad(split.has_targets() ? "the split has targets, expected class labels"
+                            : "expected targets in the split, found class labels");
+  if (options.label_mode == LabelMode::Targets) {
+    const Array& t = split.targets;
+    if (t.elements() != n * t.sample_elems()) bad("targets: expected " + std::to_string(n) + " samples");
+    label_elems_ = t.sample_elems();
+  } else if (options.label_mode == LabelMode::OneHotF32) {
+    label_elems_ = options.num_classes;
+  }
+  if (options.num_classes > 0 && options.label_mode != LabelMode::Targets)
     for (int64_t i = 0; i < n; ++i)
       if (split.labels[i] < 0 || split.labels[i] >= options.num_classes)
         bad("expected labels in [0, " + std::to_string(options.num_classes) + "), found " +
@@ -80,10 +90,12 @@ BatchProducer::BatchProducer(const Split& split, const BatchOptions& options)
       else
         s.i32[i].assign(elems, 0);
     }
-    if (options.label_mode == LabelMode::OneHotF32)
-      s.onehot.assign(static_cast<size_t>(b * options.num_classes), 0.f);
+    const bool f32Labels = options.label_mode == LabelMode::OneHotF32 ||
+                           (options.label_mode == LabelMode::Targets && split.targets.dtype == Array::DType::F32);
+    if (f32Labels)
+      s.onehot.assign(static_cast<size_t>(b * label_elems_), 0.f);
     else
-      s.index.assign(static_cast<size_t>(b), 0);
+      s.index.assign(static_cast<size_t>(b * label_elems_), 0);
     s.ids.assign(static_cast<size_t>(b), -1);
   }
   order_.resize(static_cast<size_t>(n));
@@ -152,10 +164,14 @@ bool BatchProducer::next(Batch& out) {
       in.shape[0] = b;
     }
   }
-  if (options_.label_mode == LabelMode::OneHotF32)
+  if (options_.label_mode == LabelMode::OneHotF32) {
     out.label_shape.assign({b, int64_t{options_.num_classes}});
-  else
+  } else if (options_.label_mode == LabelMode::Targets) {
+    out.label_shape = split_.targets.shape;
+    out.label_shape[0] = b;
+  } else {
     out.label_shape.assign({b});
+  }
   for (size_t i = 0; i < split_.inputs.size(); ++i) {
     out.inputs[i].f32 = s.f32[i].empty() ? nullptr : s.f32[i].data();
     out.inputs[i].i32 = s.i32[i].empty() ? nullptr : s.i32[i].data();
@@ -214,15 +230,24 @@ void BatchProducer::fill(Slot& s, int64_t step) {
       const Array& a = split_.inputs[i];
       const int64_t e = sample_elems_[i];
       if (a.dtype == Array::DType::F32) {
-        const float* src = a.f32.data() + id * e;
+        const float* src = a.f32_data() + id * e;
         float* dst = s.f32[i].data() + r * e;
         if (augment_input_[i])
           apply_shift_flip(src, dst, geometry_, sf);
         else
           std::memcpy(dst, src, static_cast<size_t>(e) * sizeof(float));
       } else {
-        std::memcpy(s.i32[i].data() + r * e, a.i32.data() + id * e, static_cast<size_t>(e) * sizeof(int32_t));
+        std::memcpy(s.i32[i].data() + r * e, a.i32_data() + id * e, static_cast<size_t>(e) * sizeof(int32_t));
       }
+    }
+    if (options_.label_mode == LabelMode::Targets) {
+      const Array& t = split_.targets;
+      const auto e = static_cast<size_t>(label_elems_);
+      if (t.dtype == Array::DType::F32)
+        std::memcpy(s.onehot.data() + r * e, t.f32_data() + id * label_elems_, e * sizeof(float));
+      else
+        std::memcpy(s.index.data() + r * e, t.i32_data() + id * label_elems_, e * sizeof(int32_t));
+      continue;
     }
     const int32_t label = split_.labels[static_cast<size_t>(id)];
     if (options_.label_mode == LabelMode::OneHotF32) {
@@ -241,8 +266,8 @@ void BatchProducer::fill(Slot& s, int64_t step) {
       if (!s.f32[i].empty()) std::fill(s.f32[i].begin() + valid * e, s.f32[i].end(), 0.f);
       if (!s.i32[i].empty()) std::fill(s.i32[i].begin() + valid * e, s.i32[i].end(), 0);
     }
-    if (!s.onehot.empty()) std::fill(s.onehot.begin() + valid * options_.num_classes, s.onehot.end(), 0.f);
-    if (!s.index.empty()) std::fill(s.index.begin() + valid, s.index.end(), 0);
+    if (!s.onehot.empty()) std::fill(s.onehot.begin() + valid * label_elems_, s.onehot.end(), 0.f);
+    if (!s.index.empty()) std::fill(s.index.begin() + valid * label_elems_, s.index.end(), 0);
     std::fill(s.ids.begin() + valid, s.ids.end(), -1);
   }
 }

@@ -37,6 +37,7 @@ namespace kcc::data {
 enum class LabelMode {
   OneHotF32,  // float32 [B, num_classes], like keras.utils.to_categorical
   IndexI32,   // int32 [B], the class index
+  Targets,    // the rows of Split::targets as they are (a user's own y)
 };
 
 struct BatchOptions {
@@ -67,9 +68,9 @@ struct Batch {
   int64_t step = -1;   // index within the epoch
   int64_t valid = 0;   // rows [0, valid) hold samples, rows [valid, B) are zero
   std::vector<BatchInput> inputs;       // same order as Split::inputs
-  std::vector<int64_t> label_shape;     // [B, num_classes] or [B]
-  const float* labels_f32 = nullptr;    // OneHotF32
-  const int32_t* labels_i32 = nullptr;  // IndexI32
+  std::vector<int64_t> label_shape;     // [B, num_classes], [B] or [B, target dims...]
+  const float* labels_f32 = nullptr;    // OneHotF32, float32 Targets
+  const int32_t* labels_i32 = nullptr;  // IndexI32, int32 Targets
   const int64_t* sample_ids = nullptr;  // Split row of each of the `valid` rows
 };
 
@@ -102,8 +103,8 @@ class BatchProducer {
     int64_t valid = 0;
     std::vector<std::vector<float>> f32;    // per input (empty for int32 inputs)
     std::vector<std::vector<int32_t>> i32;  // per input (empty for float inputs)
-    std::vector<float> onehot;
-    std::vector<int32_t> index;
+    std::vector<float> onehot;    // also float32 Targets
+    std::vector<int32_t> index;   // also int32 Targets
     std::vector<int64_t> ids;
   };
 
@@ -115,6 +116,7 @@ class BatchProducer {
   int64_t samples_ = 0;  // per epoch
   int64_t steps_ = 0;
   std::vector<int64_t> sample_elems_;    // per input
+  int64_t label_elems_ = 1;              // per sample: num_classes, 1, or the targets'
   std::vector<bool> augment_input_;      // per input
   ImageGeometry geometry_;
 

@@ -15,6 +15,11 @@ int64_t Array::sample_elems() const {
   return n;
 }
 
+int64_t Array::elements() const {
+  if (view) return samples() * sample_elems();
+  return static_cast<int64_t>(dtype == DType::F32 ? f32.size() : i32.size());
+}
+
 namespace detail {
 
 void require_directory(const std::string& dataset, const std::string& path) {
@@ -35,22 +40,33 @@ bool channels_first(const std::string& dataset, const std::string& layout) {
 
 namespace {
 
-// Copies samples [begin, end) of every input and the labels into a new Split.
+// Samples [begin, end) of |a|: a view stays a view (no copy of a mapped file).
+Array slice(const Array& a, int64_t begin, int64_t end) {
+  Array b;
+  b.dtype = a.dtype;
+  b.shape = a.shape;
+  b.shape[0] = end - begin;
+  const int64_t e = a.sample_elems();
+  if (a.view) {
+    b.owner = a.owner;
+    b.view = a.dtype == Array::DType::F32 ? static_cast<const void*>(a.f32_data() + begin * e)
+                                          : static_cast<const void*>(a.i32_data() + begin * e);
+  } else if (a.dtype == Array::DType::F32) {
+    b.f32.assign(a.f32.begin() + begin * e, a.f32.begin() + end * e);
+  } else {
+    b.i32.assign(a.i32.begin() + begin * e, a.i32.begin() + end * e);
+  }
+  return b;
+}
+
+// Samples [begin, end) of every input and the labels (or targets) in a new Split.
 Split slice(const Split& s, int64_t begin, int64_t end) {
   Split out;
-  for (const Array& a : s.inputs) {
-    Array b;
-    b.dtype = a.dtype;
-    b.shape = a.shape;
-    b.shape[0] = end - begin;
-    const int64_t e = a.sample_elems();
-    if (a.dtype == Array::DType::F32)
-      b.f32.assign(a.f32.begin() + begin * e, a.f32.begin() + end * e);
-    else
-      b.i32.assign(a.i32.begin() + begin * e, a.i32.begin() + end * e);
-    out.inputs.push_back(std::move(b));
-  }
-  out.labels.assign(s.labels.begin() + begin, s.labels.begin() + end);
+  for (const Array& a : s.inputs) out.inputs.push_back(slice(a, begin, end));
+  if (s.has_targets())
+    out.targets = slice(s.targets, begin, end);
+  else
+    out.labels.assign(s.labels.begin() + begin, s.labels.begin() + end);
   return out;
 }
 

@@ -3,30 +3,43 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace kcc::data {
 
 // A dense, row-major tensor whose first dimension indexes samples.
-// Exactly one of f32 / i32 holds the data, chosen by dtype.
+// The data is either owned (f32 / i32, chosen by dtype) or a view into
+// memory that `owner` keeps alive (a memory-mapped .npy file): read it
+// through f32_data() / i32_data().
 struct Array {
   enum class DType { F32, I32 };
   DType dtype = DType::F32;
   std::vector<int64_t> shape;  // shape[0] = number of samples
   std::vector<float> f32;
   std::vector<int32_t> i32;
+  std::shared_ptr<const void> owner;  // set for a view
+  const void* view = nullptr;         // the view's first element
 
   int64_t samples() const { return shape.empty() ? 0 : shape[0]; }
   // Elements per sample: the product of shape[1:].
   int64_t sample_elems() const;
+  // Elements the data holds (owned or viewed).
+  int64_t elements() const;
+  const float* f32_data() const { return view ? static_cast<const float*>(view) : f32.data(); }
+  const int32_t* i32_data() const { return view ? static_cast<const int32_t*>(view) : i32.data(); }
 };
 
-// One part of a dataset: parallel inputs plus a class index per sample.
+// One part of a dataset: parallel inputs plus, per sample, a class index
+// (the built-in datasets) or a row of `targets` (a user's own arrays, fed to
+// the model's target as they are).
 struct Split {
   std::vector<Array> inputs;     // one per model input, same order as Dataset::input_names
   std::vector<int32_t> labels;   // class index in [0, num_classes)
-  int64_t size() const { return static_cast<int64_t>(labels.size()); }
+  Array targets;                 // used when `labels` is empty and targets.shape is not
+  bool has_targets() const { return labels.empty() && !targets.shape.empty(); }
+  int64_t size() const { return has_targets() ? targets.samples() : static_cast<int64_t>(labels.size()); }
 };
 
 struct Dataset {

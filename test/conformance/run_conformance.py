@@ -10,6 +10,10 @@ Keras 3 (JAX, CPU, float32) from identical weights and inputs must agree.
 Per case, under WORK/NAME/: model.json (Keras 3 to_json + "kcc" block),
 init/w000.npy.. (weights, get_weights() order), batch/x0.npy.. + y.npy,
 ref/ (Keras: w*.npy after the steps, loss.npy, pred.npy), kcc/ (krun --dump).
+Keras's own files too: init.weights.h5 (Keras's save_weights) and
+predict.npz (2 batches + 3 rows); krun --predict from that file must give
+ref/infer.npy (Keras's predict), and the kcc/trained.weights.h5 krun writes
+after the steps must load into Keras as exactly krun's weights.
 See README.md for the tolerance and the semantics compared.
 """
 import argparse
@@ -19,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import warnings
 import zlib
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -205,6 +210,18 @@ def prepare(name, case, cdir):
     save_arrays(os.path.join(cdir, "init"), weights, "w%03d.npy")
     save_arrays(os.path.join(cdir, "batch"), xs, "x%d.npy")
     np.save(os.path.join(cdir, "batch", "y.npy"), y)
+    # Inference from the same weights, in Keras's own weights file, on more
+    # rows than a batch (a partial last batch) for krun --predict.
+    # A random moving variance may be negative; inference needs it positive.
+    model.set_weights([np.abs(w) if v.path.endswith("moving_variance") else w
+                       for v, w in zip(model.weights, weights)])
+    model.save_weights(os.path.join(cdir, "init.weights.h5"))
+    many = [random_batch(model, case, rng)[0] for _ in range(3)]
+    xs_many = [np.concatenate([b[i] for b in many])[:2 * case.batch + 3] for i in range(len(xs))]
+    np.savez(os.path.join(cdir, "predict.npz"), **{"x_%d" % i: x for i, x in enumerate(xs_many)})
+    infer = model.predict(xs_many if len(xs_many) > 1 else xs_many[0], batch_size=case.batch, verbose=0)
+    os.makedirs(os.path.join(cdir, "ref"), exist_ok=True)
+    np.save(os.path.join(cdir, "ref", "infer.npy"), np.asarray(infer, np.float32))
     return model
 
 
@@ -267,10 +284,35 @@ def kcc_run(args, case, cdir):
         return "kcc failed (%s); log: %s" % (err, os.path.join(cdir, "kcc.log"))
     err = run_tool([args.krun, binary, "--seed", str(KRUN_SEED), "--init-weights", os.path.join(cdir, "init"),
                     "--batch", os.path.join(cdir, "batch"), "--steps", str(case.steps),
-                    "--dump", out], os.path.join(cdir, "krun.log"), args.timeout)
+                    "--dump", out, "--save", os.path.join(out, "trained.weights.h5")],
+                   os.path.join(cdir, "krun.log"), args.timeout)
     if err:
         return "krun failed (%s); log: %s" % (err, os.path.join(cdir, "krun.log"))
+    # --predict from the weights file Keras wrote.
+    err = run_tool([args.krun, binary, "--init-weights", os.path.join(cdir, "init.weights.h5"),
+                    "--predict", os.path.join(cdir, "predict.npz"), "-o", os.path.join(out, "infer.npy")],
+                   os.path.join(cdir, "krun-predict.log"), args.timeout)
+    if err:
+        return "krun --predict failed (%s); log: %s" % (err, os.path.join(cdir, "krun-predict.log"))
     return None
+
+
+def check_keras_files(model, cdir):
+    """krun --predict (from Keras's .weights.h5) against Keras's predict, and
+    the .weights.h5 krun wrote loaded by Keras: exactly krun's dumped weights."""
+    out, ref = os.path.join(cdir, "kcc"), os.path.join(cdir, "ref")
+    ok, line = compare("predict", np.load(os.path.join(out, "infer.npy")), np.load(os.path.join(ref, "infer.npy")))
+    lines = [] if ok else [line]
+    with warnings.catch_warnings():  # krun writes no optimizer state (yet); Keras says so
+        warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model.load_weights(os.path.join(out, "trained.weights.h5"))
+    dumped = load_arrays(out, "w%03d.npy")
+    loaded = [np.asarray(w, np.float32) for w in model.get_weights()]
+    same = len(dumped) == len(loaded) and all(a.shape == b.shape and np.array_equal(a, b)
+                                              for a, b in zip(dumped, loaded))
+    if not same:
+        lines = lines + ["trained.weights.h5 loaded by Keras differs from krun's weights"]
+    return ok and same, lines
 
 
 def tail(path, n=15):
@@ -432,6 +474,8 @@ def main():
             continue
         good, lines = compare_dirs(os.path.join(cdir, "kcc"), os.path.join(cdir, "ref"),
                                    os.path.join(cdir, "init"), n, verbose=args.verbose)
+        files_good, files_lines = check_keras_files(model, cdir)
+        good, lines = good and files_good, lines + files_lines
         (passed if good else failed).append(name)
         print("%s %s" % ("ok  " if good else "FAIL", name))
         for line in lines:

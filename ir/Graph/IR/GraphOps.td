@@ -50,7 +50,9 @@ def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
     `trainable: false` has `trainable = false`: autodiff gives it no
     gradient, so the optimizer never changes it (it is still saved). A
     weight with an L2 regularizer has its factor in `l2`: the steps add
-    l2 * sum(w^2) to the loss, as Keras does.
+    l2 * sum(w^2) to the loss, as Keras does. `keras_path` is where Keras 3
+    keeps the weight in a `.weights.h5` file (`layers/dense_1/vars/0`), so
+    that krun can write and read Keras's own files.
 
     Example:
     ```mlir
@@ -66,7 +68,8 @@ def Graph_VariableOp : Graph_Op<"variable", [Symbol]> {
                        StrAttr:$layer,
                        OptionalAttr<I64Attr>:$weight_index,
                        DefaultValuedAttr<BoolAttr, "true">:$trainable,
-                       DefaultValuedAttr<F64Attr, "0.0">:$l2);
+                       DefaultValuedAttr<F64Attr, "0.0">:$l2,
+                       OptionalAttr<StrAttr>:$keras_path);
   let assemblyFormat = "$sym_name `:` $type attr-dict";
 }
 

@@ -32,10 +32,11 @@
 // CHECK-NOT:     -> tensor<4x6xf32>
 // CHECK:         return %[[L]], %[[C]], %[[P]], %[[DW2]], %[[DB1]], %[[DW1]]
 
-// Inference mode: no dropout, no seed/step arguments, no gradients.
+// Inference mode: no dropout, no seed/step arguments, no gradients; the
+// predictions are its third result (krun --predict).
 // CHECK-LABEL: func.func @eval_step(
 // CHECK-SAME:    tensor<4x6xf32> {kcc.name = "x", kcc.role = #graph.step_role<input>}, %{{.*}}: tensor<4x3xf32> {kcc.role = #graph.step_role<target>}, %{{.*}}: tensor<4xf32> {kcc.role = #graph.step_role<mask>})
-// CHECK-SAME:    -> (tensor<f32>, tensor<f32>)
+// CHECK-SAME:    -> (tensor<f32>, tensor<f32>, tensor<4x3xf32>)
 // CHECK-NOT:     graph.dropout
 // CHECK:         %[[ER:.*]] = graph.activation
 // CHECK:         graph.matmul %[[ER]]

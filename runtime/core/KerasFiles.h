@@ -1,0 +1,38 @@
+//===- KerasFiles.h - Keras 3's own weight and model files -----------------===//
+//
+// What krun trained, in the files Keras 3 reads, and back:
+//  - FILE.weights.h5: HDF5 (libhdf5), each weight at the path Keras 3 saves
+//    it under (layers/dense_1/vars/0; kcc computes the paths when it
+//    compiles and keeps them in model.bin), so `model.load_weights(FILE)`
+//    takes it.
+//  - FILE.keras: the zip archive (libzip) `keras.saving.load_model` opens:
+//    config.json (the Keras 3 model the file was compiled from),
+//    metadata.json and model.weights.h5.
+// Both are built in memory and written with support::writeAtomically.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KCC_RUNTIME_CORE_KERASFILES_H
+#define KCC_RUNTIME_CORE_KERASFILES_H
+
+#include "core/Session.h"
+
+#include <string>
+
+namespace kcc::rt {
+
+/// Which file |path| names, by Keras's suffixes; None for anything else.
+enum class KerasFileKind { None, WeightsH5, Archive };
+KerasFileKind kerasFileKind(const std::string &path);
+
+/// Writes the session's weights to |path| (.weights.h5 or .keras).
+void saveKerasFile(Session &session, const std::string &path);
+
+/// Loads every weight from a .weights.h5 or .keras file written by Keras 3
+/// (or by krun). The file must hold exactly the model's weights, each with
+/// its shape; anything else is an error naming the dataset.
+void loadKerasFile(Session &session, const std::string &path);
+
+} // namespace kcc::rt
+
+#endif // KCC_RUNTIME_CORE_KERASFILES_H
