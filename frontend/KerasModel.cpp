@@ -13,6 +13,7 @@
 #include "frontend/KerasModel.h"
 
 #include "frontend/Json.h"
+#include "support/KerasArchives.h"
 
 #include "rapidjson/error/en.h"
 #include "rapidjson/stringbuffer.h"
@@ -598,6 +599,37 @@ std::optional<KerasModel> parseKerasModel(const std::string &text, const std::st
   return model;
 }
 
+/// The JSON attributes of a full-model .h5 (model_config, training_config,
+/// keras_version), as the JSON object the reader takes for them.
+static std::optional<std::string> hdf5ModelAttributes(const std::string &path, Diagnostics &diag) {
+  support::quietHdf5();
+  hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) {
+    diag.error("", "an HDF5 file that HDF5 cannot open (damaged?)");
+    return std::nullopt;
+  }
+  rapidjson::StringBuffer text;
+  rapidjson::Writer<rapidjson::StringBuffer> w(text);
+  w.StartObject();
+  bool model = false;
+  for (const char *key : {"model_config", "training_config", "keras_version", "backend"}) {
+    auto value = support::readStringsAttribute(file, key);
+    if (!value || value->size() != 1)
+      continue;
+    model |= std::string(key) == "model_config";
+    w.Key(key);
+    w.String(value->front().c_str(), static_cast<rapidjson::SizeType>(value->front().size()));
+  }
+  w.EndObject();
+  H5Fclose(file);
+  if (!model) {
+    diag.error("", "an HDF5 file without a model_config attribute: a weights file, not a model "
+                   "(give krun --init-weights this file, and kcc the model's JSON)");
+    return std::nullopt;
+  }
+  return std::string(text.GetString(), text.GetSize());
+}
+
 std::optional<KerasModel> loadKerasModel(const std::string &path, Diagnostics &diag) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
@@ -623,10 +655,18 @@ std::optional<KerasModel> loadKerasModel(const std::string &path, Diagnostics &d
                        " MiB; a Keras model JSON is a few hundred KiB (is this the right file?)");
     return std::nullopt;
   }
-  if (text.size() >= 4 && text.compare(0, 4, "PK\x03\x04") == 0) {
-    diag.error("", "this is a .keras archive; pass its config.json instead "
-                   "(unzip model.keras config.json)");
-    return std::nullopt;
+  if (support::looksLikeZip(text)) { // a .keras archive: its config.json
+    std::string error;
+    std::optional<std::string> config = support::readZipMember(path, "config.json", error);
+    if (!config) {
+      diag.error("", "a .keras archive, but " + error);
+      return std::nullopt;
+    }
+    return parseKerasModel(*config, path, diag);
+  }
+  if (support::looksLikeHdf5(text)) { // a Keras 2 / tf.keras full-model .h5
+    std::optional<std::string> json = hdf5ModelAttributes(path, diag);
+    return json ? parseKerasModel(*json, path, diag) : std::nullopt;
   }
   return parseKerasModel(text, path, diag);
 }

@@ -39,6 +39,10 @@ int main(int argc, char **argv) {
   app.add_option("--x", o.xFiles, "train on your own arrays: a .npy per model input (memory-mapped), with --y");
   app.add_option("--y", o.yFile, "the targets for --x (.npy)");
   app.add_option("--validation-npz", o.validationNpz, "validation arrays (x_val, y_val; or x_test, y_test; or x, y)");
+  app.add_option("--validation-split", o.validationSplit,
+                 "hold out this fraction of the training arrays' tail for validation, as fit(validation_split=) "
+                 "(default: the model's)")
+      ->check(CLI::Range(0.0, 0.99));
   app.add_option("--save", o.save, "after training, write FILE.keras (for keras.saving.load_model) or FILE.weights.h5 "
                                    "(for model.load_weights)");
   bool evaluate = false;

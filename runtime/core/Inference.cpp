@@ -149,6 +149,10 @@ int predict(Session &s, const TrainOptions &o) {
   double seconds = secondsSince(start);
   shape[0] = n;
   writeNpy(o.output, shape, out.data());
+  std::ostringstream js;
+  js.precision(9);
+  js << "{\"samples\": " << n << ", \"seconds\": " << seconds << "}";
+  writeLogLine(o.logJson, js.str());
   if (!o.quiet)
     std::printf("krun: predicted %lld samples in %.2fs; wrote %s\n", static_cast<long long>(n), seconds,
                 o.output.c_str());

@@ -3,6 +3,7 @@
 #include "core/KerasFiles.h"
 
 #include "core/RuntimeError.h"
+#include "support/KerasArchives.h"
 #include "support/Output.h"
 
 #include <hdf5.h>
@@ -13,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace kcc::rt {
@@ -43,8 +45,6 @@ struct H5Handle {
   explicit operator bool() const { return id >= 0; }
 };
 
-/// HDF5 prints its own error stack by default; krun reports errors itself.
-void quietHdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 /// A weight as Keras saves it: its path and its values in Keras's layout.
 struct SavedWeight {
@@ -74,7 +74,7 @@ int64_t product(const std::vector<int64_t> &shape) {
 
 /// The weights as an HDF5 file image, laid out as Keras 3's save_weights.
 std::string weightsImage(Session &s) {
-  quietHdf5();
+  support::quietHdf5();
   std::vector<SavedWeight> weights = savedWeights(s);
   H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   // The core driver keeps the file in memory (no backing store): krun writes
@@ -190,25 +190,70 @@ std::string weightsFileBytes(const std::string &path, KerasFileKind kind) {
       throw RuntimeError(path + ": cannot open the weights file");
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  int err = 0;
-  zip_t *z = zip_open(path.c_str(), ZIP_RDONLY, &err);
-  if (!z)
-    throw RuntimeError(path + ": cannot be read as a .keras (zip) archive");
-  zip_stat_t st;
-  zip_stat_init(&st);
-  std::string bytes;
-  bool ok = zip_stat(z, "model.weights.h5", 0, &st) == 0 && (st.valid & ZIP_STAT_SIZE);
-  if (ok) {
-    bytes.resize(st.size);
-    zip_file_t *f = zip_fopen(z, "model.weights.h5", 0);
-    ok = f && zip_fread(f, bytes.data(), bytes.size()) == static_cast<zip_int64_t>(st.size);
-    if (f)
-      zip_fclose(f);
+  std::string error;
+  std::optional<std::string> bytes = support::readZipMember(path, "model.weights.h5", error);
+  if (!bytes)
+    throw RuntimeError(path + ": " + error);
+  return *bytes;
+}
+
+/// Reads dataset |path| of |file| as float32 into |values| if its shape is
+/// |want|; else an error naming |what| and |label| (the model's weight).
+void readWeight(hid_t file, const std::string &path, const std::vector<int64_t> &want, const std::string &what,
+                const std::string &label, std::vector<float> &values) {
+  H5Handle ds(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+  H5Handle space(ds ? H5Dget_space(ds.id) : -1, H5Sclose);
+  H5Handle type(ds ? H5Dget_type(ds.id) : -1, H5Tclose);
+  int rank = space ? H5Sget_simple_extent_ndims(space.id) : -1;
+  std::vector<hsize_t> dims(rank > 0 ? rank : 0);
+  if (rank < 0 || (rank > 0 && H5Sget_simple_extent_dims(space.id, dims.data(), nullptr) < 0) || !type)
+    throw RuntimeError(what + ": cannot read the dataset " + path);
+  std::vector<int64_t> shape(dims.begin(), dims.end());
+  bool isFloat = H5Tget_class(type.id) == H5T_FLOAT;
+  if (shape != want || !isFloat)
+    throw RuntimeError(what + ": " + path + " (" + label + "): expected float data of shape " + shapeText(want) +
+                       ", found " + (isFloat ? "float" : "non-float") + " data of shape " + shapeText(shape));
+  values.resize(static_cast<size_t>(product(want)));
+  if (H5Dread(ds.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
+    throw RuntimeError(what + ": cannot read the dataset " + path);
+}
+
+/// Keras 2 / tf.keras .h5: the weights in the file's layer order.
+void loadLegacyH5(Session &s, const std::string &path) {
+  support::quietHdf5();
+  H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  if (!file)
+    throw RuntimeError(path + ": HDF5 cannot open it (not an HDF5 file, or damaged)");
+  std::string root = H5Lexists(file.id, "model_weights", H5P_DEFAULT) > 0 ? "model_weights" : "/";
+  H5Handle group(H5Gopen2(file.id, root.c_str(), H5P_DEFAULT), H5Gclose);
+  auto layers = group ? support::readStringsAttribute(group.id, "layer_names") : std::nullopt;
+  if (!layers)
+    throw RuntimeError(path + ": not a Keras weights file (no layer_names attribute" +
+                       (root == "/" ? std::string() : " in model_weights") +
+                       "); Keras 3 files end in .weights.h5 or .keras");
+  std::vector<std::string> datasets; // in Keras 2's loading order
+  for (const std::string &layer : *layers) {
+    std::string dir = (root == "/" ? "" : root + "/") + layer;
+    H5Handle g(H5Gopen2(file.id, dir.c_str(), H5P_DEFAULT), H5Gclose);
+    auto names = g ? support::readStringsAttribute(g.id, "weight_names") : std::nullopt;
+    if (!names)
+      throw RuntimeError(path + ": layer group " + dir + " has no weight_names attribute");
+    for (const std::string &n : *names)
+      datasets.push_back(dir + "/" + n);
   }
-  zip_discard(z);
-  if (!ok)
-    throw RuntimeError(path + ": the archive has no readable model.weights.h5");
-  return bytes;
+  std::vector<const bin::Variable *> weights = s.weightsInKerasOrder();
+  if (datasets.size() != weights.size())
+    throw RuntimeError(path + ": holds " + std::to_string(datasets.size()) + " weights in " +
+                       std::to_string(layers->size()) + " layers, the model has " + std::to_string(weights.size()) +
+                       " (is it the weights file of another model?)");
+  std::vector<float> values;
+  for (size_t i = 0; i < weights.size(); ++i) {
+    const bin::Buffer &b = s.bufferInfo(weights[i]->buffer());
+    readWeight(file.id, datasets[i], std::vector<int64_t>(b.shape()->begin(), b.shape()->end()), path,
+               "for the weight '" + weights[i]->name()->str() + "' of layer '" + weights[i]->layer()->str() + "'",
+               values);
+    s.backend().write(weights[i]->buffer(), values.data());
+  }
 }
 
 herr_t collectDataset(hid_t group, const char *name, const H5L_info_t *, void *out) {
@@ -228,12 +273,14 @@ KerasFileKind kerasFileKind(const std::string &path) {
     return KerasFileKind::WeightsH5;
   if (endsWith(path, ".keras"))
     return KerasFileKind::Archive;
+  if (endsWith(path, ".h5") || endsWith(path, ".hdf5"))
+    return KerasFileKind::LegacyH5;
   return KerasFileKind::None;
 }
 
 void saveKerasFile(Session &s, const std::string &path) {
   KerasFileKind kind = kerasFileKind(path);
-  if (kind == KerasFileKind::None)
+  if (kind == KerasFileKind::None || kind == KerasFileKind::LegacyH5)
     throw RuntimeError(path + ": expected a name ending in .weights.h5 or .keras (Keras's own suffixes)");
   std::string bytes = kind == KerasFileKind::WeightsH5 ? weightsImage(s) : archiveBytes(s, path);
   if (std::string err = support::writeAtomically(path, bytes); !err.empty())
@@ -243,12 +290,14 @@ void saveKerasFile(Session &s, const std::string &path) {
 void loadKerasFile(Session &s, const std::string &path) {
   KerasFileKind kind = kerasFileKind(path);
   if (kind == KerasFileKind::None)
-    throw RuntimeError(path + ": expected a name ending in .weights.h5 or .keras");
+    throw RuntimeError(path + ": expected a name ending in .weights.h5 or .keras (Keras 3), or .h5 (Keras 2)");
+  if (kind == KerasFileKind::LegacyH5)
+    return loadLegacyH5(s, path);
   std::string image = weightsFileBytes(path, kind);
   const std::string what = kind == KerasFileKind::Archive ? path + ":model.weights.h5" : path;
-  if (image.size() < 8 || std::memcmp(image.data(), "\x89HDF\r\n\x1a\n", 8) != 0)
+  if (!support::looksLikeHdf5(image))
     throw RuntimeError(what + ": not an HDF5 file");
-  quietHdf5();
+  support::quietHdf5();
   H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl || H5Pset_fapl_core(fapl.id, 1 << 20, 0) < 0 || H5Pset_file_image(fapl.id, image.data(), image.size()) < 0)
     throw RuntimeError("HDF5: cannot set up an in-memory file");
@@ -263,21 +312,7 @@ void loadKerasFile(Session &s, const std::string &path) {
     if (!datasets.erase(w.path))
       throw RuntimeError(what + ": has no dataset " + w.path + " for the weight '" + w.var->name()->str() +
                          "' of layer '" + w.var->layer()->str() + "' (is it the weights file of another model?)");
-    H5Handle ds(H5Dopen2(file.id, w.path.c_str(), H5P_DEFAULT), H5Dclose);
-    H5Handle space(ds ? H5Dget_space(ds.id) : -1, H5Sclose);
-    H5Handle type(ds ? H5Dget_type(ds.id) : -1, H5Tclose);
-    int rank = space ? H5Sget_simple_extent_ndims(space.id) : -1;
-    std::vector<hsize_t> dims(rank > 0 ? rank : 0);
-    if (rank < 0 || (rank > 0 && H5Sget_simple_extent_dims(space.id, dims.data(), nullptr) < 0) || !type)
-      throw RuntimeError(what + ": cannot read the dataset " + w.path);
-    std::vector<int64_t> shape(dims.begin(), dims.end());
-    if (shape != w.shape || H5Tget_class(type.id) != H5T_FLOAT)
-      throw RuntimeError(what + ": " + w.path + " (weight '" + w.var->name()->str() + "'): expected float data of shape " +
-                         shapeText(w.shape) + ", found " + (H5Tget_class(type.id) == H5T_FLOAT ? "float" : "non-float") +
-                         " data of shape " + shapeText(shape));
-    values.resize(static_cast<size_t>(product(w.shape)));
-    if (H5Dread(ds.id, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()) < 0)
-      throw RuntimeError(what + ": cannot read the dataset " + w.path);
+    readWeight(file.id, w.path, w.shape, what, "weight '" + w.var->name()->str() + "'", values);
     s.backend().write(w.var->buffer(), values.data());
   }
   // Keras's optimizer state and any bookkeeping outside "layers/" may be

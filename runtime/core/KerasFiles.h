@@ -22,15 +22,20 @@
 namespace kcc::rt {
 
 /// Which file |path| names, by Keras's suffixes; None for anything else.
-enum class KerasFileKind { None, WeightsH5, Archive };
+/// LegacyH5: Keras 2 / tf.keras HDF5 (.h5, .hdf5), from save_weights or a
+/// full-model save (weights under model_weights/), read only.
+enum class KerasFileKind { None, WeightsH5, Archive, LegacyH5 };
 KerasFileKind kerasFileKind(const std::string &path);
 
 /// Writes the session's weights to |path| (.weights.h5 or .keras).
 void saveKerasFile(Session &session, const std::string &path);
 
 /// Loads every weight from a .weights.h5 or .keras file written by Keras 3
-/// (or by krun). The file must hold exactly the model's weights, each with
-/// its shape; anything else is an error naming the dataset.
+/// (or by krun), or a Keras 2 .h5. The file must hold exactly the model's
+/// weights, each with its shape; anything else is an error naming the
+/// dataset. A Keras 2 file is read as Keras 2 reads it: the layers with
+/// weights in the file's order (layer_names), each layer's weights in its
+/// weight_names order, matched to the model's weights in get_weights() order.
 void loadKerasFile(Session &session, const std::string &path);
 
 } // namespace kcc::rt

@@ -294,7 +294,9 @@ RunData loadRunData(Session &s, const StepIO &io, const TrainOptions &o, bool va
   data::DatasetOptions dopts;
   if (s.model().data_format() == bin::DataFormat::ChannelsFirst)
     dopts.image_layout = "channels_first";
-  double split = t.validation() && t.validation()->str() == "split" ? t.validation_split() : 0.0;
+  double split = o.validationSplit >= 0                                    ? o.validationSplit
+                 : t.validation() && t.validation()->str() == "split" ? t.validation_split()
+                                                                      : 0.0;
   run.userData = !o.dataNpz.empty() || !o.xFiles.empty() || !o.yFile.empty();
   if (run.userData) {
     if (!o.dataNpz.empty() && (!o.xFiles.empty() || !o.yFile.empty()))
@@ -319,8 +321,7 @@ RunData loadRunData(Session &s, const StepIO &io, const TrainOptions &o, bool va
     if (t.dataset_set() && t.dataset_set()->size())
       dopts.babi_set = t.dataset_set()->str();
     dopts.validation_split = validationSplit ? split : 0.0;
-    run.from = data::resolve_data_root(o.dataDir);
-    run.ds = data::load_dataset(name, run.from, dopts);
+    run.ds = data::find_and_load_dataset(name, o.dataDir, dopts, run.from);
     run.map = matchInputs(s, io, run.ds);
     run.batch.label_mode = io.sparse ? data::LabelMode::IndexI32 : data::LabelMode::OneHotF32;
     run.batch.num_classes = run.ds.num_classes;

@@ -19,6 +19,7 @@ struct TrainOptions {
   std::vector<std::string> xFiles;    // --x: one .npy per model input
   std::string yFile;                  // --y: the targets
   std::string validationNpz;          // --validation-npz
+  double validationSplit = -1;        // --validation-split (fit's); < 0: the model's
   std::string save;                   // --save: FILE.keras or FILE.weights.h5 after training
   std::string predictInput, output;   // --predict X -o OUT
   int64_t epochs = 0;     // 0: the model's

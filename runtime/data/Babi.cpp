@@ -171,14 +171,16 @@ Dataset vectorize_babi(const std::vector<BabiSample>& train, const std::vector<B
 namespace detail {
 
 Dataset load_babi(const std::string& root, const DatasetOptions& options) {
+  const std::string dir = root + "/babi";
+  require_directory(kName, dir);
+  return load_babi_archive(dir + "/" + kArchive, options);
+}
+
+Dataset load_babi_archive(const std::string& archive, const DatasetOptions& options) {
   const std::string& task = options.babi_task;
   if (task.size() < 3 || task.compare(0, 2, "qa") != 0 ||
       task.find_first_not_of("0123456789", 2) != std::string::npos)
     throw DataError(std::string(kName) + ": expected a task name qa1..qa20, found '" + task + "'");
-
-  const std::string dir = root + "/babi";
-  require_directory(kName, dir);
-  const std::string archive = dir + "/" + kArchive;
   const std::vector<uint8_t> tar = read_gzip_file(archive, kName);
   const std::vector<TarEntry> entries = list_tar(tar, archive, kName);
 

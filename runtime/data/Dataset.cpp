@@ -96,6 +96,44 @@ std::string resolve_data_root(const std::string& flag_value) {
       "to the folder holding mnist/, cifar10/ and babi/");
 }
 
+std::string keras_cache_dir() {
+  if (const char* home = std::getenv("KERAS_HOME"); home && *home) return std::string(home) + "/datasets";
+  const char* home = std::getenv("HOME");
+  return std::string(home && *home ? home : "") + "/.keras/datasets";
+}
+
+Dataset find_and_load_dataset(const std::string& name, const std::string& flag_value,
+                              const DatasetOptions& options, std::string& from) {
+  const char* env = std::getenv("KCC_DATA");
+  from = !flag_value.empty() ? flag_value : env && *env ? env : "";
+  if (!from.empty()) return load_dataset(name, from, options);
+  const std::string cache = keras_cache_dir();
+  // What keras.datasets.mnist.load_data() and the Keras bAbI example keep there.
+  const std::vector<std::string> files = name == "mnist" ? std::vector<std::string>{"mnist.npz"}
+                                         : name == "babi"
+                                             ? std::vector<std::string>{"babi-tasks-v1-2.tar.gz", "tasks_1-20_v1-2.tar.gz"}
+                                             : std::vector<std::string>{};
+  for (const std::string& f : files) {
+    struct stat st {};
+    if (::stat((cache + "/" + f).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    from = cache + "/" + f;
+    if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
+      throw DataError(name + ": validation_split: expected a value in [0, 1), found " +
+                      std::to_string(options.validation_split));
+    Dataset ds = name == "mnist" ? detail::load_mnist_npz(from, options) : detail::load_babi_archive(from, options);
+    ds.name = name;
+    if (options.validation_split > 0.0) split_validation(ds.train, ds.validation, options.validation_split);
+    return ds;
+  }
+  std::string keras = name == "cifar10"
+                          ? " (Keras's own cifar-10-batches-py holds Python pickles, which krun does not read)"
+                          : files.empty() ? "" : " nor " + cache + "/" + files[0] + " (Keras's own copy)";
+  throw DataError(name + ": no data: no --data DIR, no KCC_DATA" + keras +
+                  ". Point --data or KCC_DATA at a folder holding mnist/, cifar10/ and babi/, run "
+                  "scripts/get-datasets.sh DIR to download them (needs the internet), or train on your own "
+                  "arrays with --data-npz FILE");
+}
+
 Dataset load_dataset(const std::string& name, const std::string& dir, const DatasetOptions& options) {
   if (!(options.validation_split >= 0.0 && options.validation_split < 1.0))
     throw DataError(name + ": validation_split: expected a value in [0, 1), found " +

@@ -71,6 +71,16 @@ Dataset load_dataset(const std::string& name, const std::string& dir,
 // else $KCC_DATA, else a DataError explaining both ways to set it.
 std::string resolve_data_root(const std::string& flag_value);
 
+// Keras's download folder: $KERAS_HOME/datasets, else ~/.keras/datasets.
+std::string keras_cache_dir();
+
+// Loads `name` from `flag_value` (--data), else $KCC_DATA, else the copy
+// Keras itself downloaded (mnist.npz; the bAbI archive as the Keras example
+// names it) in keras_cache_dir(); sets `from` to the folder or file used.
+// With none of them a DataError says every way to provide the data.
+Dataset find_and_load_dataset(const std::string& name, const std::string& flag_value,
+                              const DatasetOptions& options, std::string& from);
+
 // Moves the tail of `train` into `validation` like Keras fit(validation_split):
 // split_at = int(N * (1 - fraction)), computed in double like Python.
 void split_validation(Split& train, Split& validation, double fraction);

@@ -12,6 +12,7 @@
 #include "data/DataError.h"
 #include "data/Gzip.h"
 #include "data/Loaders.h"
+#include "data/NumpyFiles.h"
 
 namespace kcc::data::detail {
 namespace {
@@ -91,6 +92,38 @@ Dataset load_mnist(const std::string& root, const DatasetOptions& options) {
   Dataset ds;
   ds.train = read_split(dir, "train", 60000, chw);
   ds.test = read_split(dir, "t10k", 10000, chw);
+  ds.num_classes = 10;
+  ds.input_names = {"image"};
+  return ds;
+}
+
+Dataset load_mnist_npz(const std::string& file, const DatasetOptions& options) {
+  const bool chw = channels_first(kName, options.image_layout);
+  auto part = [&](const char* x_key, const char* y_key, int64_t n) {
+    NpyArrayView x = open_npz_member(file, x_key), y = open_npz_member(file, y_key);
+    if (x.kind != 'u' || x.itemsize != 1 || x.shape != std::vector<int64_t>{n, kRows, kCols})
+      fail(file, std::string("expected ") + x_key + " uint8 of shape (" + std::to_string(n) + ", 28, 28), found " +
+                     x.dtype() + " " + x.shape_text());
+    if (y.kind != 'u' || y.itemsize != 1 || y.shape != std::vector<int64_t>{n})
+      fail(file, std::string("expected ") + y_key + " uint8 of shape (" + std::to_string(n) + ",), found " +
+                     y.dtype() + " " + y.shape_text());
+    Split s;
+    Array a;
+    a.shape = chw ? std::vector<int64_t>{n, 1, kRows, kCols} : std::vector<int64_t>{n, kRows, kCols, 1};
+    a.f32.resize(static_cast<size_t>(n * kRows * kCols));
+    for (size_t i = 0; i < a.f32.size(); ++i) a.f32[i] = static_cast<float>(x.data[i]) / 255.f;
+    s.inputs.push_back(std::move(a));
+    for (int64_t i = 0; i < n; ++i) {
+      if (y.data[i] > 9)
+        fail(file, std::string(y_key) + ": expected labels 0..9, found " + std::to_string(y.data[i]) +
+                       " at record " + std::to_string(i));
+      s.labels.push_back(y.data[i]);
+    }
+    return s;
+  };
+  Dataset ds;
+  ds.train = part("x_train", "y_train", 60000);
+  ds.test = part("x_test", "y_test", 10000);
   ds.num_classes = 10;
   ds.input_names = {"image"};
   return ds;

@@ -11,8 +11,10 @@ MLP (models/keras3/mnist_mlp.json) with the real MNIST arrays:
 2. The same data as memory-mapped .npy files (--x/--y) trains to bit-identical
    weights.
 3. Keras trains the model (from the same file) on part of the training set
-   and saves .weights.h5 and .keras; krun --evaluate with either must give
-   Keras's model.evaluate loss and accuracy.
+   and saves .weights.h5 and .keras, and Keras 2's HDF5 layout (a full-model
+   .h5 and bare weights); krun --evaluate with each must give Keras's
+   model.evaluate loss and accuracy, also when kcc compiles the .keras and
+   the full-model .h5 themselves.
 """
 import argparse
 import gzip
@@ -118,13 +120,29 @@ def check(args, work):
     k.fit(x_train[:12800], y_train[:12800], batch_size=128, epochs=1, verbose=0)
     k.save_weights(p("keras.weights.h5"))
     k.save(p("keras_model.keras"))
+    # Keras 2's HDF5 layout (layer_names / weight_names), as tf.keras writes
+    # it: a full-model .h5 (weights under model_weights/) and bare weights.
+    import warnings
+    import h5py
+    from keras.src.legacy.saving import legacy_h5_format
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        k.save(p("keras2_model.h5"))
+    with h5py.File(p("keras2.h5"), "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, k)
     loss, acc = k.evaluate(x_test, y_test, batch_size=128, verbose=0)
-    for f in ("keras.weights.h5", "keras_model.keras"):
+    for f in ("keras.weights.h5", "keras_model.keras", "keras2_model.h5", "keras2.h5"):
         run([krun, binary, "--init-weights", p(f), "--evaluate", "--data-npz", p("mnist.npz"),
              "--log-json", p(f + ".json"), "-q"])
         e = last_json(p(f + ".json"))
         ok &= close("loss of Keras's %s" % f, e["loss"], loss, 1e-5)
         ok &= close("accuracy of Keras's %s" % f, e["accuracy"], acc, 1e-6)
+    # kcc compiles the model files themselves (config.json; model_config).
+    for f in ("keras_model.keras", "keras2_model.h5"):
+        run([args.kcc, p(f), "-o", p(f + ".bin")])
+        run([krun, p(f + ".bin"), "--init-weights", p(f), "--evaluate", "--data-npz", p("mnist.npz"),
+             "--log-json", p(f + ".bin.json"), "-q"])
+        ok &= close("loss of kcc %s with its weights" % f, last_json(p(f + ".bin.json"))["loss"], loss, 1e-5)
     print("keras round trip %s" % ("passed" if ok else "FAILED"))
     return 0 if ok else 1
 

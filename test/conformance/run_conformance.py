@@ -469,7 +469,8 @@ def main():
         if err:
             failed.append(name)
             print("FAIL %-30s %s" % (name, err))
-            log = os.path.join(cdir, "krun.log" if "krun" in err else "kcc.log")
+            log = os.path.join(cdir, "krun-predict.log" if "--predict" in err else
+                               "krun.log" if "krun" in err else "kcc.log")
             print("".join("      | " + l for l in tail(log).splitlines(True)), end="")
             continue
         good, lines = compare_dirs(os.path.join(cdir, "kcc"), os.path.join(cdir, "ref"),

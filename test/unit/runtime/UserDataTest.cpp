@@ -23,6 +23,8 @@
 #include <zip.h>
 
 #include <cmath>
+#include <filesystem>
+#include <optional>
 
 using namespace kcc;
 using namespace kcc::test;
@@ -218,6 +220,54 @@ TEST(UserData, RefusesDataThatDoesNotFitTheModelBeforeTraining) {
    "kcc": {"batch_size": 4, "loss": "categorical_crossentropy"}})");
   expectRuntimeError([&] { rt::loadKerasFile(wider.runtime(), other.dir.file("o.weights.h5")); },
                      {"o.weights.h5", "layers/dense/vars/0", "expected float data of shape (3, 6)", "found", "(3, 5)"});
+}
+
+/// Sets an environment variable for one scope.
+class ScopedEnv {
+public:
+  ScopedEnv(const char *name, const char *value) : name(name) {
+    if (const char *old = std::getenv(name))
+      saved = old;
+    value ? setenv(name, value, 1) : unsetenv(name);
+  }
+  ~ScopedEnv() { saved ? setenv(name, saved->c_str(), 1) : unsetenv(name); }
+
+private:
+  const char *name;
+  std::optional<std::string> saved;
+};
+
+TEST(KerasCache, MnistNpzLoadsAsTheIdxFilesDoAndNothingSaysWhatToDo) {
+  data::Dataset idx = data::load_dataset("mnist", KCC_DATA_DIR);
+  TempDir home;
+  std::filesystem::create_directories(home.file("datasets"));
+  auto bytes = [](const data::Split &s) {
+    std::vector<uint8_t> px(s.inputs[0].f32.size()), labels(s.labels.begin(), s.labels.end());
+    for (size_t i = 0; i < px.size(); ++i)
+      px[i] = static_cast<uint8_t>(std::lround(s.inputs[0].f32[i] * 255));
+    return std::pair{px, labels};
+  };
+  auto [trainX, trainY] = bytes(idx.train);
+  auto [testX, testY] = bytes(idx.test);
+  // As keras.datasets.mnist keeps it: uint8 images (N, 28, 28), uint8 labels.
+  writeNpz(home.file("datasets/mnist.npz"), {{"x_train", npy("|u1", "(60000, 28, 28)", trainX)},
+                                             {"y_train", npy("|u1", "(60000,)", trainY)},
+                                             {"x_test", npy("|u1", "(10000, 28, 28)", testX)},
+                                             {"y_test", npy("|u1", "(10000,)", testY)}});
+  ScopedEnv keras("KERAS_HOME", home.path().c_str()), kcc("KCC_DATA", nullptr);
+  std::string from;
+  data::Dataset cached = data::find_and_load_dataset("mnist", "", {}, from);
+  EXPECT_EQ(from, home.file("datasets/mnist.npz"));
+  EXPECT_EQ(cached.train.inputs[0].shape, idx.train.inputs[0].shape);
+  EXPECT_EQ(cached.train.inputs[0].f32, idx.train.inputs[0].f32);
+  EXPECT_EQ(cached.test.labels, idx.test.labels);
+  try {
+    data::find_and_load_dataset("cifar10", "", {}, from);
+    ADD_FAILURE() << "expected a DataError";
+  } catch (const data::DataError &e) {
+    for (const char *n : {"cifar10", "--data", "KCC_DATA", "scripts/get-datasets.sh", "--data-npz"})
+      EXPECT_NE(std::string(e.what()).find(n), std::string::npos) << n << " not in " << e.what();
+  }
 }
 
 } // namespace
