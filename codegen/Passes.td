@@ -56,4 +56,16 @@ def CudaAssignLayouts : Pass<"exec-cuda-assign-layouts", "mlir::ModuleOp"> {
   let dependentDialects = ["::kcc::exec::ExecDialect"];
 }
 
+def CudaPoolOperands : Pass<"exec-cuda-pool-operands", "mlir::ModuleOp"> {
+  let summary = "give max pooling backward the forward's input and output as operands";
+  let description = [{
+    cudnnPoolingBackward re-reads the forward's input x and output y (cuDNN
+    keeps no argmax workspace). Each `exec.max_pool2d_backward ins(dy, ws)`
+    becomes `ins(dy, ws, x, y)` with the x and y of the `exec.max_pool2d`
+    that wrote `ws`, so the memory plan keeps both alive until the backward
+    and the runtime binds exactly its operands. exec-verify-plan checks it.
+  }];
+  let dependentDialects = ["::kcc::exec::ExecDialect"];
+}
+
 #endif // KCC_CODEGEN_PASSES

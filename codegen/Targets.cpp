@@ -50,8 +50,10 @@ std::string checkTargetOptions(const TargetOptions &options) {
 void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target, const std::string &precision) {
   if (target == "cpu")
     pm.addPass(createCpuAssignLayouts(CpuAssignLayoutsOptions{precision}));
-  else if (target == "cuda")
+  else if (target == "cuda") {
     pm.addPass(createCudaAssignLayouts());
+    pm.addPass(createCudaPoolOperands());
+  }
 }
 
 } // namespace kcc::codegen

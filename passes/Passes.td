@@ -7,7 +7,8 @@
 // Pipeline (see passes/Pipeline.cpp):
 //   graph-infer-shapes -> graph-build-train-step -> graph-apply-optimizer
 //   -> graph-fuse-epilogues -> graph-fuse-elementwise
-//   -> graph-lower-to-exec -> (target layout pass) -> exec-plan-memory
+//   -> graph-lower-to-exec -> (target layout passes) -> exec-plan-memory
+//   -> exec-verify-plan
 //
 //===----------------------------------------------------------------------===//
 
@@ -118,6 +119,25 @@ def ExecPlanMemory : Pass<"exec-plan-memory", "mlir::ModuleOp"> {
     exec.alloc and the module attribute `exec.memory` with the totals by
     kind (what `kcc --report-memory` prints).
   }];
+}
+
+def ExecVerifyPlan : Pass<"exec-verify-plan", "mlir::ModuleOp"> {
+  let summary = "check that no call reads memory the plan gave to another buffer";
+  let description = [{
+    The memory plan derives lifetimes from call operands; a backend that
+    reads more than its operands (or an accumulating call that reads its
+    output before anything wrote it) would see another buffer's bytes. This
+    pass replays each program over the placed arena with what each call
+    kind reads and writes on `target` (the backends' contract, including
+    reads a target makes beyond the operands, e.g. cuDNN's max pooling
+    backward re-reading the forward's input and output) and reports any
+    read of a transient buffer that was never written in the program or
+    whose bytes another buffer overwrote since. kcc runs it on every model.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "the backend whose reads are checked (cpu or cuda)">,
+  ];
 }
 
 #endif // KCC_PASSES

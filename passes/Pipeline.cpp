@@ -46,6 +46,9 @@ void addGraphPasses(mlir::PassManager &pm, Phase to) {
   pm.addPass(createGraphLowerToExec());
 }
 
-void addPlanningPasses(mlir::PassManager &pm) { pm.addPass(createExecPlanMemory()); }
+void addPlanningPasses(mlir::PassManager &pm, llvm::StringRef target) {
+  pm.addPass(createExecPlanMemory());
+  pm.addPass(createExecVerifyPlan(ExecVerifyPlanOptions{target.str()}));
+}
 
 } // namespace kcc

@@ -35,7 +35,8 @@ std::optional<Phase> parsePhase(llvm::StringRef name);
 /// Adds the target-independent passes that run after |from| up to and
 /// including |to| (Shapes..Exec, and Planned).
 void addGraphPasses(mlir::PassManager &pm, Phase to);
-void addPlanningPasses(mlir::PassManager &pm);
+/// Plans memory and checks the plan against what |target|'s calls read.
+void addPlanningPasses(mlir::PassManager &pm, llvm::StringRef target);
 
 } // namespace kcc
 

@@ -194,7 +194,7 @@ int main(int argc, char **argv) {
   if (stop >= kcc::Phase::Layout)
     kcc::codegen::addTargetLayoutPasses(pm, target, precision);
   if (stop >= kcc::Phase::Planned)
-    kcc::addPlanningPasses(pm);
+    kcc::addPlanningPasses(pm, target);
   if (failed(pm.run(*module)))
     return errors ? 1 : fail("compilation failed");
   if (stop >= kcc::Phase::Planned && !checkPlanSize(*module))

@@ -85,12 +85,16 @@ public:
     case bin::CallKind::MaxPool2DBackward: {
       auto *p = params(c.params_as_PoolParams(), "PoolParams");
       bool forward = c.kind() == bin::CallKind::MaxPool2D;
-      operands(forward ? 1 : 2, forward ? 1 : 2, 1, forward ? 2 : 1);
+      // On CUDA the backward also reads the forward's x and y (cuDNN).
+      size_t backwardIns = m.target() && m.target()->str() == "cuda" ? 4 : 2;
+      operands(forward ? 1 : backwardIns, forward ? 1 : backwardIns, 1, forward ? 2 : 1);
       lengths({{p->pool_size(), 2}, {p->strides(), 2}, {p->pads(), 4}});
       int64_t src = product({p->batch(), p->channels(), p->in_height(), p->in_width()});
       int64_t dst = product({p->batch(), p->channels(), p->out_height(), p->out_width()});
       holds(forward ? in(0) : out(0), src, "the pooling input");
       holds(forward ? out(0) : in(0), dst, "the pooling output");
+      if (!forward && backwardIns == 4)
+        holds(in(2), src, "the forward's input"), holds(in(3), dst, "the forward's output");
       break;
     }
     case bin::CallKind::LSTMForward:

@@ -22,7 +22,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <sstream>
 #include <vector>
 
@@ -58,9 +57,6 @@ struct Device {
   cudnnHandle_t dnn = nullptr;
   CUmodule module = nullptr;
   std::vector<CUfunction> kernels;
-  /// Forward max pooling's workspace buffer -> its (input, output) buffers:
-  /// cuDNN's backward re-reads them instead of a workspace.
-  std::map<uint32_t, std::pair<uint32_t, uint32_t>> poolPairs;
 
   explicit Device(const bin::Model &m) : model(m) {}
   void *ptr(uint32_t b) const { return arena + model.buffers()->Get(b)->offset(); }
@@ -314,14 +310,9 @@ public:
           "pooling");
     if (forward) {
       x = d.ptr(c.inputs()->Get(0)), y = d.ptr(c.outputs()->Get(0));
-      if (c.outputs()->size() == 2)
-        d.poolPairs[c.outputs()->Get(1)] = {c.inputs()->Get(0), c.outputs()->Get(0)};
-    } else {
-      auto pair = d.poolPairs.find(c.inputs()->Get(1));
-      if (pair == d.poolPairs.end())
-        throw RuntimeError("corrupt model.bin: a pooling backward without its forward");
-      x = d.ptr(pair->second.first), y = d.ptr(pair->second.second);
+    } else { // ins(dy, workspace, x, y): kcc's exec-cuda-pool-operands adds x and y
       dy = d.ptr(c.inputs()->Get(0)), dx = d.ptr(c.outputs()->Get(0));
+      x = d.ptr(c.inputs()->Get(2)), y = d.ptr(c.inputs()->Get(3));
     }
   }
   void run() override {

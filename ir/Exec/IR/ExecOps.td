@@ -141,8 +141,14 @@ def Exec_MaxPool2DOp : Exec_CallOp<"max_pool2d"> {
 }
 
 def Exec_MaxPool2DBackwardOp : Exec_CallOp<"max_pool2d_backward"> {
-  let summary = "max pooling backward: ins(dy, workspace) outs(dx)";
-  let description = [{ Example: `exec.max_pool2d_backward ins(%dy, %ws : ...) outs(%dx : ...) {...}` }];
+  let summary = "max pooling backward: ins(dy, workspace[, x, y]) outs(dx)";
+  let description = [{
+    `workspace` is the one the forward `exec.max_pool2d` wrote. A target
+    whose library re-reads the forward's input `x` and output `y` instead
+    (cuDNN) takes them as two more operands, so that they stay alive.
+
+    Example: `exec.max_pool2d_backward ins(%dy, %ws : ...) outs(%dx : ...) {...}`
+  }];
   let arguments = !con(callOperands, PoolGeometry);
 }
 

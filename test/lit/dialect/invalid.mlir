@@ -711,6 +711,15 @@ func.func @pool_backward_arity(%dy: !exec.buffer<2x2x2x1xf32>, %dx: !exec.buffer
 
 // -----
 
+// (dy, workspace) or, for cuDNN, (dy, workspace, x, y): never three.
+func.func @pool_backward_three_inputs(%dy: !exec.buffer<2x2x2x1xf32>, %ws: !exec.buffer<2x2x2x1xi8>, %dx: !exec.buffer<2x4x4x1xf32>) {
+  // expected-error @+1 {{'exec.max_pool2d_backward' op has 3 inputs and 1 outputs, which this call does not accept}}
+  exec.max_pool2d_backward ins(%dy, %ws, %dx : !exec.buffer<2x2x2x1xf32>, !exec.buffer<2x2x2x1xi8>, !exec.buffer<2x4x4x1xf32>) outs(%dx : !exec.buffer<2x4x4x1xf32>) {batch = 2 : i64, channels = 1 : i64, in_height = 4 : i64, in_width = 4 : i64, out_height = 2 : i64, out_width = 2 : i64, pool_size = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, data_format = #graph.data_format<channels_last>}
+  return
+}
+
+// -----
+
 func.func private @cell(memref<32xf32>, memref<8xf32>, memref<8xf32>, memref<8xf32>, index, index) attributes {exec.kernel}
 func.func @lstm_forward_arity(%r: !exec.buffer<2x8xf32>, %g: !exec.buffer<5x4x8xf32>, %h: !exec.buffer<6x4x2xf32>) {
   // expected-error @+1 {{'exec.lstm_forward' op has 1 inputs and 2 outputs, which this call does not accept}}

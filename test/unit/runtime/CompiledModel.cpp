@@ -83,7 +83,7 @@ std::unique_ptr<CompiledModel> CompiledModel::compile(const std::string &json, s
   PassManager pm(&d.ctx);
   addGraphPasses(pm, Phase::Exec);
   codegen::addTargetLayoutPasses(pm, "cpu", precision);
-  addPlanningPasses(pm);
+  addPlanningPasses(pm, "cpu");
   if (failed(pm.run(*module))) {
     error = "the compile pipeline failed:\n" + d.diagnostics;
     return nullptr;
