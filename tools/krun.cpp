@@ -62,7 +62,8 @@ int main(int argc, char **argv) {
   app.add_option("--threads", threads, "worker threads (default: all cores)")
       ->check(CLI::Range(int64_t(1), maxThreads)); // 4 per core at most: beyond, only overhead
   app.add_option("--log-json", o.logJson, "write one JSON object per epoch to FILE");
-  app.add_option("--init-weights", o.initWeights, "start from these weights: FILE.keras, FILE.weights.h5 (Keras 3) "
+  app.add_option("--init-weights", o.initWeights, "start from these weights: FILE.keras, FILE.weights.h5 (Keras 3), "
+                                                  "FILE.h5 (Keras 2 / tf.keras save_weights or full model) "
                                                   "or DIR/w000.npy... (Keras get_weights() order)");
   app.add_option("--dump-weights", o.dumpWeights, "write the final weights to DIR/w000.npy...");
   app.add_option("--batch", o.batchDir, "train on the fixed batch DIR/x0.npy.., y.npy (conformance)");

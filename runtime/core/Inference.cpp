@@ -60,13 +60,9 @@ std::vector<data::NpyArrayView> predictInputs(Session &s, const StepIO &io, cons
   std::set<std::string> keys(list.begin(), list.end());
   std::vector<data::NpyArrayView> xs;
   for (size_t i = 0; i < io.inputs.size(); ++i) {
-    std::vector<std::string> names;
-    for (const char *prefix : {"x", "x_test"}) {
-      if (io.inputs.size() == 1)
-        names.push_back(prefix);
-      names.push_back(std::string(prefix) + "_" + inputName(s, io.inputs[i]));
-      names.push_back(std::string(prefix) + "_" + std::to_string(i));
-    }
+    std::vector<std::string> names = npzInputKeys(s, io, i, "x");
+    for (const std::string &k : npzInputKeys(s, io, i, "x_test"))
+      names.push_back(k);
     auto found = std::find_if(names.begin(), names.end(), [&](const std::string &k) { return keys.count(k) != 0; });
     if (found == names.end())
       throw RuntimeError(path + ": has no array for the model's input '" + inputName(s, io.inputs[i]) +

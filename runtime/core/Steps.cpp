@@ -167,6 +167,15 @@ std::string inputName(Session &s, uint32_t buffer) {
   return n.rfind("x:", 0) == 0 ? n.substr(2) : n;
 }
 
+std::vector<std::string> npzInputKeys(Session &s, const StepIO &io, size_t i, const std::string &prefix) {
+  std::vector<std::string> keys;
+  if (io.inputs.size() == 1)
+    keys.push_back(prefix);
+  keys.push_back(prefix + "_" + inputName(s, io.inputs[i]));
+  keys.push_back(prefix + "_" + std::to_string(i));
+  return keys;
+}
+
 namespace {
 
 /// One part (train, validation, test) as stored: an array per model input
@@ -220,10 +229,7 @@ std::optional<StoredPart> npzPart(Session &s, const StepIO &io, const std::strin
     return std::nullopt;
   StoredPart part;
   for (size_t i = 0; i < io.inputs.size(); ++i) {
-    std::vector<std::string> names = {"x" + suffix + "_" + inputName(s, io.inputs[i]),
-                                      "x" + suffix + "_" + std::to_string(i)};
-    if (io.inputs.size() == 1)
-      names.insert(names.begin(), "x" + suffix);
+    std::vector<std::string> names = npzInputKeys(s, io, i, "x" + suffix);
     auto found = std::find_if(names.begin(), names.end(), [&](const std::string &k) { return keys.count(k) != 0; });
     if (found == names.end())
       throw RuntimeError(path + ": has " + y + " but no " + names[0] + (names.size() > 2 ? " or " + names[1] : "") +

@@ -54,6 +54,11 @@ RunData loadRunData(Session &s, const StepIO &io, const TrainOptions &o, bool va
 /// A model input's name as Keras has it ("x:dense_1_input" -> "dense_1_input").
 std::string inputName(Session &s, uint32_t buffer);
 
+/// The .npz keys that may hold model input |i| under |prefix| ("x",
+/// "x_train", ...), preferred first: |prefix| itself (one-input models
+/// only), then prefix_<input name>, then prefix_<i>.
+std::vector<std::string> npzInputKeys(Session &s, const StepIO &io, size_t i, const std::string &prefix);
+
 /// |xs| (one per model input) checked against the model's inputs and
 /// converted to what their buffers hold; |n| samples each (-1: xs[0]'s).
 /// |why| says where n comes from, for errors.

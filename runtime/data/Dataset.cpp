@@ -87,15 +87,6 @@ void split_validation(Split& train, Split& validation, double fraction) {
   train = slice(train, 0, split_at);
 }
 
-std::string resolve_data_root(const std::string& flag_value) {
-  if (!flag_value.empty()) return flag_value;
-  const char* env = std::getenv("KCC_DATA");
-  if (env && *env) return env;
-  throw DataError(
-      "no datasets directory given: pass --data DIR or set the KCC_DATA environment variable "
-      "to the folder holding mnist/, cifar10/ and babi/");
-}
-
 std::string keras_cache_dir() {
   if (const char* home = std::getenv("KERAS_HOME"); home && *home) return std::string(home) + "/datasets";
   const char* home = std::getenv("HOME");

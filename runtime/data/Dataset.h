@@ -67,10 +67,6 @@ struct DatasetOptions {
 Dataset load_dataset(const std::string& name, const std::string& dir,
                      const DatasetOptions& options = {});
 
-// The datasets root to use: `flag_value` when non-empty (from --data DIR),
-// else $KCC_DATA, else a DataError explaining both ways to set it.
-std::string resolve_data_root(const std::string& flag_value);
-
 // Keras's download folder: $KERAS_HOME/datasets, else ~/.keras/datasets.
 std::string keras_cache_dir();
 

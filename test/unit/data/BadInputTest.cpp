@@ -75,17 +75,6 @@ TEST(BadInput, OptionsAreChecked) {
   EXPECT_CONTAINS(error_of([&] { load_dataset("mnist", "", {}); }), "--data DIR");
 }
 
-TEST(BadInput, ResolveDataRoot) {
-  EXPECT_EQ(resolve_data_root("/a/b"), "/a/b");
-  const std::string saved = test::data_root();
-  unsetenv("KCC_DATA");
-  const std::string m = error_of([] { resolve_data_root(""); });
-  setenv("KCC_DATA", saved.c_str(), 1);
-  EXPECT_CONTAINS(m, "--data DIR");
-  EXPECT_CONTAINS(m, "KCC_DATA");
-  EXPECT_EQ(resolve_data_root(""), saved);
-}
-
 TEST(BadInput, TruncatedGzip) {
   TempDir tmp;
   const std::string dir = tmp.mkdir("mnist");
