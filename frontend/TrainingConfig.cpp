@@ -99,6 +99,9 @@ public:
     }
   }
 
+  /// An error about the options as a whole, at the config's path.
+  void error(const std::string &message) { diag.error(path, message); }
+
   void finish(const std::string &what = "optimizer option") {
     if (!cfg || !cfg->IsObject())
       return;
@@ -127,12 +130,17 @@ private:
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 /// The maths options of each optimizer, shared by every Keras generation.
-void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o) {
+/// |globalClipnorm|: the file's `clipnorm` is Keras 1/2's joint norm over all
+/// gradients (tf.keras and Keras 3 clip each gradient by its own norm).
+void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o, bool globalClipnorm) {
   o.decay = opts.number("decay", o.decay, 0, kInf);
   if (o.name == "rmsprop" || o.name == "adadelta") {
     o.rho = opts.number("rho", o.rho, 0, 1);
     o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
-  } else if (o.name == "adam") {
+  } else if (o.name == "adagrad") {
+    o.initialAccumulator = opts.number("initial_accumulator_value", o.initialAccumulator, 0, kInf);
+    o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
+  } else if (o.name == "adam" || o.name == "adamax") {
     o.beta1 = opts.number("beta_1", o.beta1, 0, 1, /*hiOpen=*/true);
     o.beta2 = opts.number("beta_2", o.beta2, 0, 1, /*hiOpen=*/true);
     o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
@@ -147,8 +155,14 @@ void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o) {
   // Present in every tf.keras / Keras 3 optimizer config.
   opts.ignore({"name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency"});
   o.weightDecay = opts.number("weight_decay", o.weightDecay, 0, kInf);
-  opts.refuseUnlessDefault({"clipnorm", "clipvalue", "global_clipnorm", "use_ema",
-                            "loss_scale_factor", "gradient_accumulation_steps"});
+  double clipnorm = opts.number("clipnorm", 0, 0, kInf);
+  (globalClipnorm ? o.globalClipnorm : o.clipnorm) = clipnorm;
+  if (!globalClipnorm)
+    o.globalClipnorm = opts.number("global_clipnorm", 0, 0, kInf);
+  o.clipvalue = opts.number("clipvalue", 0, 0, kInf);
+  if (o.keras3 && (o.clipnorm > 0) + (o.globalClipnorm > 0) + (o.clipvalue > 0) > 1)
+    opts.error("only one of clipnorm, clipvalue and global_clipnorm can be set (as in Keras 3)");
+  opts.refuseUnlessDefault({"use_ema", "loss_scale_factor", "gradient_accumulation_steps"});
 }
 
 class SettingsReader {
@@ -330,17 +344,22 @@ private:
     else if (n == "adam" || n == "adamw") {
       o = {"adam", 1e-3, 0.9, defaultEps};
       o.weightDecay = n == "adamw" ? 0.004 : 0.0; // tf.keras's AdamW default
-    }
+    } else if (n == "adagrad") { // Keras 1/2 start the accumulator at 0; tf.keras writes its 0.1
+      o = {"adagrad", 0.01, 0.9, defaultEps};
+      o.initialAccumulator = 0.0;
+    } else if (n == "adamax")
+      o = {"adamax", 0.002, 0.9, defaultEps};
     else if (n == "sgd")
       o = {"sgd", 0.01, 0.9, defaultEps};
     else {
       diag.error(named ? path : path + "/class_name",
-                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW)");
+                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax)");
       return;
     }
     const char *lrKey = member(member(opt, "config"), "lr") ? "lr" : "learning_rate";
     o.lr = opts.number(lrKey, o.lr, 0, kInf);
-    readOptimizerMaths(opts, o);
+    // tf.keras's optimizers write their name; Keras 1/2's do not, and their clipnorm is global.
+    readOptimizerMaths(opts, o, /*globalClipnorm=*/!member(member(opt, "config"), "name"));
     opts.finish();
   }
 
@@ -385,7 +404,7 @@ private:
       } else {
         o.lr = opts.number("learning_rate", o.lr, 0, kInf);
       }
-      readOptimizerMaths(opts, o);
+      readOptimizerMaths(opts, o, /*globalClipnorm=*/false);
       opts.finish();
     }
     readLossAndMetrics(cc, path, s);
@@ -408,8 +427,12 @@ private:
       o.name = "adam", o.lr = 1e-3, o.weightDecay = n == "adamw" ? 0.004 : 0.0;
     else if (n == "sgd")
       o.name = "sgd", o.lr = 0.01;
+    else if (n == "adagrad")
+      o.name = "adagrad", o.lr = 1e-3, o.initialAccumulator = 0.1;
+    else if (n == "adamax")
+      o.name = "adamax", o.lr = 1e-3;
     else
-      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW)"), o.name = "";
+      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax)"), o.name = "";
     return o;
   }
 
@@ -503,7 +526,8 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
   auto optimizer = graph::OptimizerAttr::get(
       ctx, graph::symbolizeOptimizerKind(o.name).value_or(graph::OptimizerKind::rmsprop), f64(o.lr), f64(o.rho),
       f64(o.epsilon), f64(o.decay), f64(o.momentum), f64(o.beta1), f64(o.beta2), o.nesterov,
-      o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2, f64(o.weightDecay));
+      o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2, f64(o.weightDecay),
+      f64(o.initialAccumulator), f64(o.clipnorm), f64(o.globalClipnorm), f64(o.clipvalue));
   llvm::SmallVector<mlir::Attribute> metrics;
   for (const std::string &m : s.metrics)
     metrics.push_back(b.getStringAttr(m));

@@ -20,11 +20,14 @@
 namespace kcc::frontend {
 
 struct OptimizerSettings {
-  std::string name = "rmsprop"; // sgd | rmsprop | adadelta | adam
+  std::string name = "rmsprop"; // sgd | rmsprop | adadelta | adam | adagrad | adamax
   double lr = 1e-3, rho = 0.9, epsilon = 1e-8, decay = 0.0;
   double momentum = 0.0, beta1 = 0.9, beta2 = 0.999;
   bool nesterov = false;
   double weightDecay = 0.0; // Keras's decoupled weight decay (AdamW)
+  double initialAccumulator = 0.1; // Adagrad
+  // Gradient clipping (0: off). Keras 1/2's clipnorm is a global norm.
+  double clipnorm = 0.0, globalClipnorm = 0.0, clipvalue = 0.0;
   bool keras3 = false; // Keras 3 maths where generations differ (RMSprop)
 };
 

@@ -26,6 +26,10 @@ SmallVector<StringRef> slotsOf(OptimizerAttr opt) {
     return {"accumulator", "delta_accumulator"};
   case OptimizerKind::adam:
     return {"m", "v"};
+  case OptimizerKind::adagrad:
+    return {"accumulator"};
+  case OptimizerKind::adamax:
+    return {"m", "u"};
   }
   llvm_unreachable("optimizer kinds are covered");
 }
@@ -56,6 +60,7 @@ struct GraphApplyOptimizerPass
 
     SmallVector<Value> kept;
     SmallVector<Attribute> keptAttrs;
+    SmallVector<std::pair<FlatSymbolRefAttr, Value>> gradients;
     for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
       auto var = train.getResultAttrOfType<FlatSymbolRefAttr>(i, kGradientOfAttr);
       if (!var) {
@@ -68,13 +73,43 @@ struct GraphApplyOptimizerPass
         train.emitError() << "result " << i << " is the gradient of unknown variable " << var;
         return signalPassFailure();
       }
-      if (failed(update(b, module, opt, var, v, step)))
-        return signalPassFailure();
+      gradients.push_back({var, v});
     }
+    // Keras clips every gradient before it updates any variable; a global
+    // norm needs all of them first.
+    Value globalSumSq;
+    if (!opt.getGlobalClipnorm().isZero())
+      for (auto &[var, grad] : gradients) {
+        Value s = sumOfSquares(b, grad);
+        globalSumSq = globalSumSq ? b.create<AddOp>(grad.getLoc(), s.getType(), globalSumSq, s) : s;
+      }
+    for (auto &[var, grad] : gradients)
+      if (failed(update(b, module, opt, var, clip(b, opt, grad, globalSumSq), step)))
+        return signalPassFailure();
     b.create<func::ReturnOp>(ret.getLoc(), kept);
     ret.erase();
     train.setType(b.getFunctionType(train.getArgumentTypes(), ValueRange(kept).getTypes()));
     train.setAllResultAttrs(keptAttrs);
+  }
+
+  /// sum(g^2) over all of |grad|, as a rank-0 tensor.
+  static Value sumOfSquares(OpBuilder &b, Value grad) {
+    auto type = llvm::cast<RankedTensorType>(grad.getType());
+    Value sq = b.create<MulOp>(grad.getLoc(), type, grad, grad);
+    auto axes = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+    return b.create<ReduceSumOp>(grad.getLoc(), RankedTensorType::get({}, type.getElementType()), sq,
+                                 b.getDenseI64ArrayAttr(axes));
+  }
+
+  /// |grad| after the optimizer's clipnorm / global_clipnorm and clipvalue.
+  static Value clip(OpBuilder &b, OptimizerAttr opt, Value grad, Value globalSumSq) {
+    double norm = opt.getClipnorm().convertToDouble(), global = opt.getGlobalClipnorm().convertToDouble();
+    double value = opt.getClipvalue().convertToDouble();
+    Value sumSq = norm > 0 ? sumOfSquares(b, grad) : global > 0 ? globalSumSq : Value();
+    if (!sumSq && value == 0)
+      return grad;
+    return b.create<ClipGradientOp>(grad.getLoc(), grad.getType(), grad, sumSq,
+                                    b.getF64FloatAttr(norm > 0 ? norm : global), b.getF64FloatAttr(value));
   }
 
   LogicalResult update(OpBuilder &b, ModuleOp module, OptimizerAttr opt, FlatSymbolRefAttr varRef, Value grad,
@@ -86,13 +121,17 @@ struct GraphApplyOptimizerPass
 
     SmallVector<Value> slots;
     SmallVector<FlatSymbolRefAttr> slotRefs;
+    // Adagrad's accumulator starts at initial_accumulator_value, others at 0.
+    double first = opt.getKind() == OptimizerKind::adagrad ? opt.getInitialAccumulatorValue().convertToDouble() : 0;
+    InitializerAttr init =
+        first == 0 ? InitializerAttr::get(b.getContext(), b.getStringAttr("zeros"), b.getDictionaryAttr({}))
+                   : InitializerAttr::get(b.getContext(), b.getStringAttr("constant"),
+                                          b.getDictionaryAttr(b.getNamedAttr("value", b.getF64FloatAttr(first))));
     for (StringRef slot : slotsOf(opt)) {
       std::string name = (var.getSymName() + "." + slot).str();
       OpBuilder mb = OpBuilder::atBlockEnd(module.getBody());
       mb.setInsertionPointAfter(var);
-      mb.create<VariableOp>(loc, name, llvm::cast<RankedTensorType>(type),
-                            InitializerAttr::get(b.getContext(), b.getStringAttr("zeros"),
-                                                 b.getDictionaryAttr({})),
+      mb.create<VariableOp>(loc, name, llvm::cast<RankedTensorType>(type), init,
                             VariableRole::optimizer_state, var.getLayer(), IntegerAttr(), /*trainable=*/true,
                             APFloat(0.0), StringAttr());
       slotRefs.push_back(FlatSymbolRefAttr::get(b.getContext(), name));
@@ -124,6 +163,16 @@ struct GraphApplyOptimizerPass
       op = b.create<AdamUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
                                   f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
                                   f64(opt.getDecay()));
+      break;
+    case OptimizerKind::adagrad:
+      op = b.create<AdagradUpdateOp>(loc, type, type, param, grad, step, slots[0], f64(opt.getLr()),
+                                     f64(opt.getEpsilon()), f64(opt.getDecay()),
+                                     KerasVersionAttr::get(b.getContext(), opt.getKeras()));
+      break;
+    case OptimizerKind::adamax:
+      op = b.create<AdamaxUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
+                                    f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
+                                    f64(opt.getDecay()));
       break;
     }
     b.create<StoreOp>(loc, op->getResult(0), varRef);

@@ -23,6 +23,7 @@
 namespace kcc::rt {
 
 void loadInitialWeights(Session &s, const std::string &path) {
+  s.initializeVariables(/*seed=*/0, /*optimizerStateOnly=*/true); // fresh slots, not the arena's zeros
   if (kerasFileKind(path) != KerasFileKind::None)
     loadKerasFile(s, path);
   else

@@ -104,11 +104,13 @@ static std::vector<int64_t> shapeOf(const bin::Buffer &b) {
   return std::vector<int64_t>(b.shape()->begin(), b.shape()->end());
 }
 
-void Session::initializeVariables(uint64_t seed) {
+void Session::initializeVariables(uint64_t seed, bool optimizerStateOnly) {
   if (!model().variables())
     return;
   std::vector<float> values;
   for (const bin::Variable *v : *model().variables()) {
+    if (optimizerStateOnly && !v->optimizer_state())
+      continue;
     const bin::Buffer &b = bufferInfo(v->buffer());
     initialize(*v->init(), shapeOf(b), seed, v->name()->str(), values);
     device->write(v->buffer(), values.data());

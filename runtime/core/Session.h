@@ -42,8 +42,10 @@ public:
   uint32_t bufferWithRole(bin::BufferRole role) const;
   const bin::Buffer &bufferInfo(uint32_t index) const { return *model().buffers()->Get(index); }
 
-  /// Draws every variable from its initializer (optimizer state to zero).
-  void initializeVariables(uint64_t seed);
+  /// Draws every variable (or only the optimizer state, which weight files
+  /// do not hold) from its initializer: slots start at zero, Adagrad's
+  /// accumulator at its initial_accumulator_value.
+  void initializeVariables(uint64_t seed, bool optimizerStateOnly = false);
   /// w000.npy... in Keras get_weights() order (shapes checked).
   void loadWeights(const std::string &dir);
   void dumpWeights(const std::string &dir);

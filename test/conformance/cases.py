@@ -363,6 +363,37 @@ def dense_adamw():
     return compiled(m, optimizers.AdamW(learning_rate=0.01, weight_decay=0.05, epsilon=1e-8))
 
 
+def dense_adagrad():
+    """Adagrad: the accumulator starts at initial_accumulator_value."""
+    m = seq((8,), layers.Dense(10, activation="relu"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.2))
+
+
+def dense_adamax():
+    """Adamax: Adam with an infinity-norm second moment."""
+    m = seq((8,), layers.Dense(10, activation="tanh"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adamax(learning_rate=0.02))
+
+
+def conv_sgd_clipnorm():
+    """clipnorm: each gradient (a 4-D filter among them) scaled to at most that L2 norm."""
+    m = seq((6, 6, 2), layers.Conv2D(3, (3, 3), activation="relu"), layers.Flatten(),
+            layers.Dense(4, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.5, clipnorm=0.05))
+
+
+def dense_global_clipnorm():
+    """global_clipnorm: all gradients scaled together by their joint norm."""
+    m = seq((8,), layers.Dense(10, activation="relu"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.5, momentum=0.5, global_clipnorm=0.1))
+
+
+def dense_clipvalue():
+    """clipvalue: every gradient element clamped to [-v, v]."""
+    m = seq((8,), layers.Dense(10, activation="relu"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01, clipvalue=0.002))
+
+
 def l2_regularizers():
     """Keras adds l2 * sum(w^2) of each regularized weight to the loss."""
     reg = keras.regularizers
@@ -547,6 +578,11 @@ CASES = {
     "dense_sgd_nesterov": Case(dense_sgd_nesterov, steps=3),
     "dense_sparse_adam": Case(dense_sparse_adam, steps=3, sparse=True),
     "dense_adamw": Case(dense_adamw, steps=3),
+    "dense_adagrad": Case(dense_adagrad, steps=3),
+    "dense_adamax": Case(dense_adamax, steps=3),
+    "conv_sgd_clipnorm": Case(conv_sgd_clipnorm, steps=3),
+    "dense_global_clipnorm": Case(dense_global_clipnorm, steps=3),
+    "dense_clipvalue": Case(dense_clipvalue, steps=3),
     "activation_layers_rmsprop": Case(activation_layers_rmsprop, steps=2),
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
     "dense_frozen_layer": Case(dense_frozen_layer, steps=2),

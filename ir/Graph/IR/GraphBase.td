@@ -159,7 +159,8 @@ def Graph_ElementLossAttr : EnumAttr<Graph_Dialect, Graph_ElementLoss, "element_
 
 def Graph_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer", [
     I32EnumAttrCase<"sgd", 0>, I32EnumAttrCase<"rmsprop", 1>,
-    I32EnumAttrCase<"adadelta", 2>, I32EnumAttrCase<"adam", 3>]> {
+    I32EnumAttrCase<"adadelta", 2>, I32EnumAttrCase<"adam", 3>,
+    I32EnumAttrCase<"adagrad", 4>, I32EnumAttrCase<"adamax", 5>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
 }
@@ -202,6 +203,11 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
     `keras` picks the generation's maths where they differ (RMSprop's
     epsilon placement). `weight_decay` is Keras's decoupled decay (AdamW, or
     any optimizer's weight_decay): graph.weight_decay before each update.
+    `initial_accumulator_value` is Adagrad's first accumulator. Gradient
+    clipping, before the update as in Keras: `clipnorm` scales each gradient
+    to at most that L2 norm, `global_clipnorm` all of them together by their
+    joint norm (also Keras 1/2's `clipnorm`), then `clipvalue` clamps each
+    element to [-clipvalue, clipvalue]; 0 means off.
 
     Example: `#graph.optimizer<kind = rmsprop, lr = 1.0e-03, rho = 8.0e-01, keras = keras2>`
   }];
@@ -211,7 +217,10 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
                         Graph_F64Parameter<"0.9">:$beta_1, Graph_F64Parameter<"0.999">:$beta_2,
                         Graph_FlagParameter<>:$nesterov,
                         DefaultValuedParameter<"KerasVersion", "KerasVersion::keras3">:$keras,
-                        Graph_F64Parameter<"0.0">:$weight_decay);
+                        Graph_F64Parameter<"0.0">:$weight_decay,
+                        Graph_F64Parameter<"0.1">:$initial_accumulator_value,
+                        Graph_F64Parameter<"0.0">:$clipnorm, Graph_F64Parameter<"0.0">:$global_clipnorm,
+                        Graph_F64Parameter<"0.0">:$clipvalue);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

@@ -810,6 +810,22 @@ def Graph_WeightDecayOp : Graph_ElementwiseOp<"weight_decay", [AllTypesMatch<["p
   let assemblyFormat = "$param `,` $step attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_ClipGradientOp : Graph_ElementwiseOp<"clip_gradient", [AllTypesMatch<["grad", "result"]>]> {
+  let summary = "Keras's gradient clipping: by L2 norm, then by value";
+  let description = [{
+    With `sum_sq` (the squared L2 norm of this gradient, or of all of them
+    for a global norm) and `clipnorm` c > 0: g' = g * c / max(sqrt(sum_sq), c),
+    Keras's clip_by_norm (a gradient under the norm is unchanged). Then,
+    with `clipvalue` v > 0: g' = min(max(g', -v), v).
+
+    Example: `%g2 = graph.clip_gradient %g, %s {clipnorm = 1.0 : f64, clipvalue = 0.0 : f64} : (tensor<8x4xf32>, tensor<f32>) -> tensor<8x4xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$grad, Optional<Graph_F32Scalar>:$sum_sq, F64Attr:$clipnorm,
+                       F64Attr:$clipvalue);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$grad (`,` $sum_sq^)? attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_SGDUpdateOp : Graph_UpdateOp<"sgd_update"> {
   let summary = "Keras SGD step (momentum, nesterov, time decay)";
   let description = [{
@@ -870,6 +886,37 @@ def Graph_AdamUpdateOp : Graph_UpdateOp<"adam_update"> {
                        F64Attr:$lr, F64Attr:$beta_1, F64Attr:$beta_2, F64Attr:$epsilon, F64Attr:$decay);
   let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_m, Graph_F32Tensor:$new_v);
   let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $v attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AdagradUpdateOp : Graph_UpdateOp<"adagrad_update"> {
+  let summary = "Keras Adagrad step";
+  let description = [{
+    a' = a + g^2 (a starts at `initial_accumulator_value`). Keras 3:
+    p' = p - lr_t * g / sqrt(a' + eps); Keras 1/2 and tf.keras:
+    p' = p - lr_t * g / (sqrt(a') + eps). lr_t = lr / (1 + decay * step).
+
+    Example: `%p2, %a2 = graph.adagrad_update %p, %g, %step, %a {lr = 1.0e-02 : f64, epsilon = 1.0e-07 : f64, decay = 0.0 : f64, keras = #graph.keras<keras3>} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step, Graph_F32Tensor:$accumulator,
+                       F64Attr:$lr, F64Attr:$epsilon, F64Attr:$decay, Graph_KerasVersionAttr:$keras);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_accumulator);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $accumulator attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AdamaxUpdateOp : Graph_UpdateOp<"adamax_update"> {
+  let summary = "Keras Adamax step (Adam with the infinity norm)";
+  let description = [{
+    t = step + 1; m' = beta_1 * m + (1 - beta_1) * g; u' = max(beta_2 * u, |g|);
+    p' = p - lr_t * m' / ((1 - beta_1^t) * (u' + eps)), lr_t = lr / (1 + decay * step).
+    The same in every Keras generation.
+
+    Example: `%p2, %m2, %u2 = graph.adamax_update %p, %g, %step, %m, %u {lr = 2.0e-03 : f64, beta_1 = 0.9 : f64, beta_2 = 0.999 : f64, epsilon = 1.0e-07 : f64, decay = 0.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Graph_F32Tensor:$m, Graph_F32Tensor:$u,
+                       F64Attr:$lr, F64Attr:$beta_1, F64Attr:$beta_2, F64Attr:$epsilon, F64Attr:$decay);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_m, Graph_F32Tensor:$new_u);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $u attr-dict `:` functional-type(operands, results)";
 }
 
 #endif // KCC_GRAPH_OPS

@@ -4,10 +4,10 @@
 // graph: training settings (#graph.training, #graph.optimizer)
 //===----------------------------------------------------------------------===//
 
-// expected-error @+3 {{expected ::kcc::graph::OptimizerKind to be one of: sgd, rmsprop, adadelta, adam}}
+// expected-error @+3 {{expected ::kcc::graph::OptimizerKind to be one of: sgd, rmsprop, adadelta, adam, adagrad, adamax}}
 // expected-error @+2 {{failed to parse Graph_OptimizerAttr parameter 'kind'}}
 // expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'optimizer'}}
-module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = adagrad>>} {}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = nadam>>} {}
 
 // -----
 
@@ -600,6 +600,30 @@ func.func @ce_result(%p: tensor<4x3xf32>, %y: tensor<4x3xf32>, %m: tensor<4xf32>
   // expected-error @+1 {{'graph.cross_entropy' op result #0 must be 0D tensor of 32-bit float values, but got 'tensor<4xf32>'}}
   %0 = graph.cross_entropy %p, %y, %m {epsilon = 1.0e-07 : f64} : (tensor<4x3xf32>, tensor<4x3xf32>, tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @clip_gradient_types(%g: tensor<3x2xf32>, %s: tensor<f32>) -> tensor<2x3xf32> {
+  // expected-error @+1 {{'graph.clip_gradient' op failed to verify that all of {grad, result} have same type}}
+  %0 = graph.clip_gradient %g, %s {clipnorm = 1.0 : f64, clipvalue = 0.0 : f64} : (tensor<3x2xf32>, tensor<f32>) -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @clip_gradient_norm_not_scalar(%g: tensor<3x2xf32>, %s: tensor<3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{'graph.clip_gradient' op operand #1 must be 0D tensor of 32-bit float values}}
+  %0 = graph.clip_gradient %g, %s {clipnorm = 1.0 : f64, clipvalue = 0.0 : f64} : (tensor<3x2xf32>, tensor<3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @adagrad_types(%p: tensor<3x2xf32>, %g: tensor<2x3xf32>, %step: tensor<i64>, %a: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{'graph.adagrad_update' op failed to verify that all of {param, grad, new_param} have same type}}
+  %0:2 = graph.adagrad_update %p, %g, %step, %a {lr = 0.01 : f64, epsilon = 1.0e-07 : f64, decay = 0.0 : f64, keras = #graph.keras<keras3>} : (tensor<3x2xf32>, tensor<2x3xf32>, tensor<i64>, tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>)
+  return %0#0 : tensor<3x2xf32>
 }
 
 // -----

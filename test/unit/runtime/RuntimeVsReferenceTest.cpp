@@ -597,7 +597,20 @@ INSTANTIATE_TEST_SUITE_P(
                                                      "rho": 0.95, "epsilon": 1e-6, "decay": 0.0}})")},
         OptimizerCase{"adam_decay", mlpWithOptimizer(R"({"class_name": "Adam", "config": {"lr": 0.01,
                                                        "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-4,
-                                                       "decay": 0.1}})")}),
+                                                       "decay": 0.1}})")},
+        OptimizerCase{"adagrad", mlpWithOptimizer(R"({"class_name": "Adagrad", "config": {"lr": 0.05,
+                                                    "epsilon": 1e-4, "decay": 0.1}})")},
+        OptimizerCase{"adagrad_initial_accumulator",
+                      mlpWithOptimizer(R"({"class_name": "Adagrad", "config": {"name": "Adagrad",
+                                          "learning_rate": 0.05, "initial_accumulator_value": 0.3}})")},
+        OptimizerCase{"adamax_decay", mlpWithOptimizer(R"({"class_name": "Adamax", "config": {"lr": 0.01,
+                                                         "beta_1": 0.8, "beta_2": 0.99, "decay": 0.1}})")},
+        OptimizerCase{"global_clipnorm_clipvalue",
+                      mlpWithOptimizer(R"({"class_name": "SGD", "config": {"lr": 0.5, "clipnorm": 0.05,
+                                          "clipvalue": 0.004}})")},
+        OptimizerCase{"clipnorm_per_gradient",
+                      mlpWithOptimizer(R"({"class_name": "SGD", "config": {"name": "SGD", "learning_rate": 0.5,
+                                          "clipnorm": 0.02}})")}),
     [](const testing::TestParamInfo<OptimizerCase> &info) { return info.param.name; });
 
 //===----------------------------------------------------------------------===//

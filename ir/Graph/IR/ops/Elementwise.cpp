@@ -39,7 +39,7 @@ static LogicalResult inferElementwise(Operation *op) {
 /// Applies |f| elementwise to the shaped operands (uniform ones by value).
 template <typename F>
 static RefTensor mapRef(ArrayRef<const RefTensor *> in, F f) {
-  const RefTensor *shaped = nullptr;
+  const RefTensor *shaped = in[0]; // all rank 0: a scalar result
   for (const RefTensor *t : in)
     if (t->rank() > 0) {
       shaped = t;

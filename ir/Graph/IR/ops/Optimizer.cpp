@@ -28,6 +28,9 @@ struct F32Ops {
   Value mul(Value x, Value y) { return b.create<arith::MulFOp>(loc, x, y); }
   Value div(Value x, Value y) { return b.create<arith::DivFOp>(loc, x, y); }
   Value sqrt(Value x) { return b.create<math::SqrtOp>(loc, x); }
+  Value max(Value x, Value y) { return b.create<arith::MaximumFOp>(loc, x, y); }
+  Value min(Value x, Value y) { return b.create<arith::MinimumFOp>(loc, x, y); }
+  Value abs(Value x) { return b.create<math::AbsFOp>(loc, x); }
   Value stepAsFloat(Value step) {
     return b.create<arith::SIToFPOp>(loc, b.getF32Type(), step);
   }
@@ -93,6 +96,33 @@ SmallVector<Value> WeightDecayOp::buildScalar(OpBuilder &b, Location loc, ValueR
 LogicalResult WeightDecayOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
   double lr0 = toDouble(getLrAttr()), decay = toDouble(getDecayAttr()), wd = toDouble(getWeightDecayAttr());
   mapUpdate(in, 1, out, [&](auto &a, auto &r) { r[0] = a[0] - a[0] * wd * decayedLrRef(lr0, decay, a[1]); });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient clipping: operands (grad[, sum_sq])
+//===----------------------------------------------------------------------===//
+
+LogicalResult ClipGradientOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> ClipGradientOp::buildScalar(OpBuilder &b, Location loc, ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double c = toDouble(getClipnormAttr()), v = toDouble(getClipvalueAttr());
+  Value g = a[0];
+  if (getSumSq() && c > 0)
+    g = o.div(o.mul(g, o.c(c)), o.max(o.sqrt(a[1]), o.c(c)));
+  if (v > 0)
+    g = o.min(o.max(g, o.c(-v)), o.c(v));
+  return {g};
+}
+
+LogicalResult ClipGradientOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double c = toDouble(getClipnormAttr()), v = toDouble(getClipvalueAttr());
+  bool byNorm = getSumSq() && c > 0;
+  mapUpdate(in, 1, out, [&](auto &a, auto &r) {
+    double g = byNorm ? a[0] * c / std::max(std::sqrt(a[1]), c) : a[0];
+    r[0] = v > 0 ? std::min(std::max(g, -v), v) : g;
+  });
   return success();
 }
 
@@ -230,6 +260,63 @@ LogicalResult AdamUpdateOp::evaluate(ArrayRef<const RefTensor *> in,
     r[0] = a[0] - lrT * m / (std::sqrt(v) + eps);
     r[1] = m;
     r[2] = v;
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Adagrad: operands (param, grad, step, accumulator)
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdagradUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> AdagradUpdateOp::buildScalar(OpBuilder &b, Location loc, ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double eps = toDouble(getEpsilonAttr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value acc = o.add(a[3], o.mul(a[1], a[1]));
+  Value den = getKeras() == KerasVersion::keras2 ? o.add(o.sqrt(acc), o.c(eps)) : o.sqrt(o.add(acc, o.c(eps)));
+  return {o.sub(a[0], o.div(o.mul(lr, a[1]), den)), acc};
+}
+
+LogicalResult AdagradUpdateOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double eps = toDouble(getEpsilonAttr());
+  mapUpdate(in, 2, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double acc = a[3] + a[1] * a[1];
+    double den = getKeras() == KerasVersion::keras2 ? std::sqrt(acc) + eps : std::sqrt(acc + eps);
+    r[0] = a[0] - lr * a[1] / den;
+    r[1] = acc;
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Adamax: operands (param, grad, step, m, u)
+//===----------------------------------------------------------------------===//
+
+LogicalResult AdamaxUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> AdamaxUpdateOp::buildScalar(OpBuilder &b, Location loc, ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr()), eps = toDouble(getEpsilonAttr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value t = o.add(o.stepAsFloat(a[2]), o.c(1.0));
+  Value m = o.add(o.mul(o.c(b1), a[3]), o.mul(o.c(1 - b1), a[1]));
+  Value u = o.max(o.mul(o.c(b2), a[4]), o.abs(a[1]));
+  Value den = o.mul(o.sub(o.c(1.0), o.pow(b1, t)), o.add(u, o.c(eps)));
+  return {o.sub(a[0], o.div(o.mul(lr, m), den)), m, u};
+}
+
+LogicalResult AdamaxUpdateOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr()), eps = toDouble(getEpsilonAttr());
+  mapUpdate(in, 3, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double m = b1 * a[3] + (1 - b1) * a[1];
+    double u = std::max(b2 * a[4], std::abs(a[1]));
+    r[0] = a[0] - lr * m / ((1 - std::pow(b1, a[2] + 1)) * (u + eps));
+    r[1] = m;
+    r[2] = u;
   });
   return success();
 }
