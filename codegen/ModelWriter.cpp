@@ -168,6 +168,8 @@ private:
       e.kind = buffers[src].kind;
       e.offset = buffers[src].offset + view.getOffset() * elementBytes(type.getElementType());
       e.bytes = type.getPlainBytes();
+      if (!type.isPlain()) // a layout kept through unit dims: the source's bytes
+        e.bytes = buffers[src].bytes, e.layoutDims = buffers[src].layoutDims, e.plainLayout = buffers[src].plainLayout;
     }
     uint32_t index = buffers.size();
     buffers.push_back(e);

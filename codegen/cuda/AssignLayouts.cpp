@@ -4,6 +4,9 @@
 // it (and, for a weight, its optimizer slots in every program) the layout
 // "acdb" over (O, I, H, W), and record the dims and the plain HWIO tag so
 // the runtime can convert Keras-order weights on upload and download.
+// Conv1D reads its [k, cin, cout] kernel (and writes its gradient) through
+// views as [1, k, cin, cout]: the layout follows such views both ways, the
+// bytes being the same.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,6 +39,26 @@ struct CudaAssignLayoutsPass : public kcc::codegen::impl::CudaAssignLayoutsBase<
       if (auto alloc = filter.getDefiningOp<AllocOp>(); alloc && alloc.getName())
         filterNames[*alloc.getName()] = dims;
     });
+    // Through views that only add or drop unit dims, to the buffers behind them.
+    SmallVector<Value> work;
+    for (auto &entry : filters)
+      work.push_back(entry.first);
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      SmallVector<int64_t> dims = filters[v];
+      SmallVector<Value> linked;
+      if (auto view = v.getDefiningOp<ViewOp>(); view && view.onlyChangesUnitDims())
+        linked.push_back(view.getSource());
+      for (Operation *user : v.getUsers())
+        if (auto view = dyn_cast<ViewOp>(user); view && view.getSource() == v && view.onlyChangesUnitDims())
+          linked.push_back(view.getResult());
+      for (Value l : linked)
+        if (filters.try_emplace(l, dims).second) {
+          work.push_back(l);
+          if (auto alloc = l.getDefiningOp<AllocOp>(); alloc && alloc.getName())
+            filterNames[*alloc.getName()] = dims;
+        }
+    }
     // Named filters (weights) and their slots, in every program.
     module.walk([&](AllocOp alloc) {
       if (!alloc.getName())
@@ -49,6 +72,8 @@ struct CudaAssignLayoutsPass : public kcc::codegen::impl::CudaAssignLayoutsBase<
     for (auto &[value, dims] : filters) {
       value.setType(cast<BufferType>(value.getType()).withLayout("acdb"));
       Operation *def = value.getDefiningOp();
+      if (!isa<AllocOp>(def))
+        continue; // a view: model.bin takes the dims from its source
       def->setAttr(kcc::codegen::kLayoutDimsAttr, b.getDenseI64ArrayAttr(dims));
       def->setAttr(kcc::codegen::kPlainLayoutAttr, b.getStringAttr("cdba"));
     }

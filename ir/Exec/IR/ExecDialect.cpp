@@ -101,11 +101,27 @@ int64_t AllocOp::getSizeInBytes() {
   return llvm::cast<BufferType>(getResult().getType()).getPlainBytes();
 }
 
+bool ViewOp::onlyChangesUnitDims() {
+  auto dims = [](Value v) {
+    SmallVector<int64_t> kept;
+    for (int64_t d : llvm::cast<BufferType>(v.getType()).getShape())
+      if (d != 1)
+        kept.push_back(d);
+    return kept;
+  };
+  return getOffsetAttr().getInt() == 0 && dims(getSource()) == dims(getResult());
+}
+
 LogicalResult ViewOp::verify() {
   auto src = llvm::cast<BufferType>(getSource().getType());
   auto dst = llvm::cast<BufferType>(getResult().getType());
-  if (!src.isPlain() || !dst.isPlain())
-    return emitOpError() << "views need plain layouts";
+  // A target layout names an order of the logical dims; it still describes
+  // the same bytes when a view only adds or drops unit dims (Conv1D's kernel
+  // seen as a 2-D filter), and nothing else.
+  bool sameBytes = src.getLayout() == dst.getLayout() && onlyChangesUnitDims();
+  if ((!src.isPlain() || !dst.isPlain()) && !sameBytes)
+    return emitOpError() << "views need plain layouts (or one layout on both sides that only gains or "
+                            "loses unit dims)";
   if (src.getElementType() != dst.getElementType())
     return emitOpError() << "cannot change the element type";
   int64_t offset = getOffsetAttr().getInt();

@@ -66,7 +66,8 @@ def Exec_ViewOp : Exec_Op<"view", [Pure]> {
   let summary = "a reinterpretation of part of a buffer (reshape, sub-range)";
   let description = [{
     No data moves. `offset` counts elements of the source. Only plain
-    buffers can be viewed.
+    buffers can be viewed, except that a view which only adds or drops unit
+    dims keeps its source's layout (the bytes mean the same).
 
     Example: `%1 = exec.view %0 {offset = 0 : i64} : !exec.buffer<128x12x12x64xf32> to !exec.buffer<128x9216xf32>`
   }];
@@ -74,6 +75,10 @@ def Exec_ViewOp : Exec_Op<"view", [Pure]> {
   let results = (outs Exec_Buffer:$result);
   let assemblyFormat = "$source attr-dict `:` type($source) `to` type($result)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// Offset 0 and the same shape once unit dims are dropped.
+    bool onlyChangesUnitDims();
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -685,6 +685,18 @@ func.func @view_layout() {
 
 // -----
 
+// One layout on both sides is fine only for unit dims (Conv1D's kernel as a
+// 2-D filter); a reshape that moves real dims is not.
+func.func @view_layout_reshaped() {
+  %0 = exec.alloc {kind = #exec.kind<weight>, name = "k"} : !exec.buffer<3x50x250xf32, "acdb">
+  %1 = exec.view %0 {offset = 0 : i64} : !exec.buffer<3x50x250xf32, "acdb"> to !exec.buffer<1x3x50x250xf32, "acdb">
+  // expected-error @+1 {{'exec.view' op views need plain layouts (or one layout on both sides that only gains or loses unit dims)}}
+  %2 = exec.view %0 {offset = 0 : i64} : !exec.buffer<3x50x250xf32, "acdb"> to !exec.buffer<150x250xf32, "acdb">
+  return
+}
+
+// -----
+
 // expected-error @+1 {{expected static shape}}
 func.func @dynamic_buffer(%b: !exec.buffer<?xf32>)
 

@@ -29,3 +29,31 @@ module {
     return
   }
 }
+
+// -----
+
+// Conv1D: the [k, cin, cout] kernel is read through a view as [1, k, cin,
+// cout] and its gradient written as one and viewed back for the update. The
+// layout follows the views to the weight, its slot and the gradient, with
+// dims (O, I, 1, k) on the allocations.
+// CHECK-LABEL: func.func @train_step
+// CHECK: exec.alloc {exec.layout_dims = array<i64: 8, 2, 1, 3>, exec.plain_layout = "cdba", kind = #exec.kind<optimizer_state>, name = "k.m"} : <3x2x8xf32, "acdb">
+// CHECK: exec.alloc {exec.layout_dims = array<i64: 8, 2, 1, 3>, exec.plain_layout = "cdba", kind = #exec.kind<weight>, name = "k"} : <3x2x8xf32, "acdb">
+// CHECK: exec.view %{{.*}} : <3x2x8xf32, "acdb"> to <1x3x2x8xf32, "acdb">
+// CHECK: exec.alloc {exec.layout_dims = array<i64: 8, 2, 1, 3>, exec.plain_layout = "cdba", kind = #exec.kind<gradient>} : <1x3x2x8xf32, "acdb">
+// CHECK: exec.view %{{.*}} : <1x3x2x8xf32, "acdb"> to <3x2x8xf32, "acdb">
+module {
+  func.func @train_step() attributes {exec.program} {
+    %m = exec.alloc {kind = #exec.kind<optimizer_state>, name = "k.m"} : !exec.buffer<3x2x8xf32>
+    %w = exec.alloc {kind = #exec.kind<weight>, name = "k"} : !exec.buffer<3x2x8xf32>
+    %x = exec.alloc {kind = #exec.kind<input>, name = "x:x"} : !exec.buffer<4x1x6x2xf32>
+    %w4 = exec.view %w {offset = 0 : i64} : !exec.buffer<3x2x8xf32> to !exec.buffer<1x3x2x8xf32>
+    %y = exec.alloc {kind = #exec.kind<activation>} : !exec.buffer<4x1x4x8xf32>
+    exec.conv2d ins(%x, %w4 : !exec.buffer<4x1x6x2xf32>, !exec.buffer<1x3x2x8xf32>) outs(%y : !exec.buffer<4x1x4x8xf32>) {batch = 4 : i64, data_format = #graph.data_format<channels_last>, dilations = array<i64: 1, 1>, in_channels = 2 : i64, in_height = 1 : i64, in_width = 6 : i64, kernel_height = 1 : i64, kernel_width = 3 : i64, out_channels = 8 : i64, out_height = 1 : i64, out_width = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+    %dw4 = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<1x3x2x8xf32>
+    exec.conv2d_backward_filter ins(%x, %y : !exec.buffer<4x1x6x2xf32>, !exec.buffer<4x1x4x8xf32>) outs(%dw4 : !exec.buffer<1x3x2x8xf32>) {batch = 4 : i64, data_format = #graph.data_format<channels_last>, dilations = array<i64: 1, 1>, in_channels = 2 : i64, in_height = 1 : i64, in_width = 6 : i64, kernel_height = 1 : i64, kernel_width = 3 : i64, out_channels = 8 : i64, out_height = 1 : i64, out_width = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+    %dw = exec.view %dw4 {offset = 0 : i64} : !exec.buffer<1x3x2x8xf32> to !exec.buffer<3x2x8xf32>
+    exec.reorder ins(%dw : !exec.buffer<3x2x8xf32>) outs(%m : !exec.buffer<3x2x8xf32>)
+    return
+  }
+}
