@@ -5,6 +5,7 @@
 #include "contract/FormatVersion.h"
 #include "core/RuntimeError.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,28 @@ std::string describePrefix(const std::vector<uint8_t> &bytes) {
     s += (c >= 32 && c < 127) ? std::string(1, static_cast<char>(c)) : std::string(hex);
   }
   return s;
+}
+
+/// Whether every [long] vector's elements are 8-byte aligned. The
+/// Flatbuffers verifier checks only the 4-byte length before them, so an
+/// edited file could make every later read of a shape or stride a
+/// misaligned load (found by the model.bin fuzzer).
+bool longVectorsAligned(const bin::Model &m) {
+  auto ok = [](const flatbuffers::Vector<int64_t> *v) {
+    // (an empty one is not padded: Flatbuffers aligns only what it stores)
+    return !v || v->size() == 0 || reinterpret_cast<uintptr_t>(v->data()) % alignof(int64_t) == 0;
+  };
+  for (const bin::Buffer *b : *m.buffers())
+    if (!ok(b->shape()) || !ok(b->layout_dims()))
+      return false;
+  for (const bin::Program *p : {m.train(), m.eval()})
+    for (const bin::Call *c : *p->calls()) {
+      if (auto *conv = c->params_as_ConvParams(); conv && !(ok(conv->strides()) && ok(conv->dilations()) && ok(conv->pads())))
+        return false;
+      if (auto *pool = c->params_as_PoolParams(); pool && !(ok(pool->pool_size()) && ok(pool->strides()) && ok(pool->pads())))
+        return false;
+    }
+  return true;
 }
 
 /// Every call's buffer indices must name buffers; every kernel index a kernel.
@@ -49,6 +72,8 @@ void checkReferences(const bin::Model &m, const std::string &name) {
         bad("a call has no parameters");
     }
   }
+  if (!longVectorsAligned(m))
+    bad("a list of 64-bit numbers is not 8-byte aligned");
   // An arena no machine holds; compared as differences, so nothing wraps
   // (an offset + size overflow was found by the model.bin fuzzer).
   if (m.arena_bytes() < 0 || m.arena_bytes() > (int64_t(1) << 50))
