@@ -56,6 +56,17 @@ def CudaAssignLayouts : Pass<"exec-cuda-assign-layouts", "mlir::ModuleOp"> {
   let dependentDialects = ["::kcc::exec::ExecDialect"];
 }
 
+def CudaCheckCalls : Pass<"exec-cuda-check-calls", "mlir::ModuleOp"> {
+  let summary = "refuse calls the CUDA backend cannot run, naming the layer";
+  let description = [{
+    cuDNN pads a convolution or pooling window by the same amount on both
+    sides of an axis; Keras's 'same' padding with an even window or stride
+    is one row longer after than before. Such calls are errors at compile
+    time, at the Keras layer, instead of when krun builds them on the GPU.
+  }];
+  let dependentDialects = ["::kcc::exec::ExecDialect"];
+}
+
 def CudaPoolOperands : Pass<"exec-cuda-pool-operands", "mlir::ModuleOp"> {
   let summary = "give max pooling backward the forward's input and output as operands";
   let description = [{

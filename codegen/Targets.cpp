@@ -51,6 +51,7 @@ void addTargetLayoutPasses(mlir::PassManager &pm, const std::string &target, con
   if (target == "cpu")
     pm.addPass(createCpuAssignLayouts(CpuAssignLayoutsOptions{precision}));
   else if (target == "cuda") {
+    pm.addPass(createCudaCheckCalls());
     pm.addPass(createCudaAssignLayouts());
     pm.addPass(createCudaPoolOperands());
   }
