@@ -140,7 +140,9 @@ void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o, bool globalClipno
   } else if (o.name == "adagrad") {
     o.initialAccumulator = opts.number("initial_accumulator_value", o.initialAccumulator, 0, kInf);
     o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
-  } else if (o.name == "adam" || o.name == "adamax") {
+  } else if (o.name == "adam" || o.name == "adamax" || o.name == "nadam") {
+    if (o.name == "nadam" && !o.keras3) // tf.keras keeps 0.004 without writing it
+      o.scheduleDecay = opts.number("schedule_decay", 0.004, 0, kInf);
     o.beta1 = opts.number("beta_1", o.beta1, 0, 1, /*hiOpen=*/true);
     o.beta2 = opts.number("beta_2", o.beta2, 0, 1, /*hiOpen=*/true);
     o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
@@ -349,11 +351,13 @@ private:
       o.initialAccumulator = 0.0;
     } else if (n == "adamax")
       o = {"adamax", 0.002, 0.9, defaultEps};
+    else if (n == "nadam")
+      o = {"nadam", 0.002, 0.9, defaultEps};
     else if (n == "sgd")
       o = {"sgd", 0.01, 0.9, defaultEps};
     else {
       diag.error(named ? path : path + "/class_name",
-                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax)");
+                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax, Nadam)");
       return;
     }
     const char *lrKey = member(member(opt, "config"), "lr") ? "lr" : "learning_rate";
@@ -431,8 +435,10 @@ private:
       o.name = "adagrad", o.lr = 1e-3, o.initialAccumulator = 0.1;
     else if (n == "adamax")
       o.name = "adamax", o.lr = 1e-3;
+    else if (n == "nadam")
+      o.name = "nadam", o.lr = 1e-3;
     else
-      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax)"), o.name = "";
+      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax, Nadam)"), o.name = "";
     return o;
   }
 
@@ -527,7 +533,8 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
       ctx, graph::symbolizeOptimizerKind(o.name).value_or(graph::OptimizerKind::rmsprop), f64(o.lr), f64(o.rho),
       f64(o.epsilon), f64(o.decay), f64(o.momentum), f64(o.beta1), f64(o.beta2), o.nesterov,
       o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2, f64(o.weightDecay),
-      f64(o.initialAccumulator), f64(o.clipnorm), f64(o.globalClipnorm), f64(o.clipvalue));
+      f64(o.initialAccumulator), f64(o.clipnorm), f64(o.globalClipnorm), f64(o.clipvalue),
+      f64(o.name == "nadam" && !o.keras3 ? o.scheduleDecay : 1.0));
   llvm::SmallVector<mlir::Attribute> metrics;
   for (const std::string &m : s.metrics)
     metrics.push_back(b.getStringAttr(m));

@@ -26,6 +26,7 @@ struct OptimizerSettings {
   bool nesterov = false;
   double weightDecay = 0.0; // Keras's decoupled weight decay (AdamW)
   double initialAccumulator = 0.1; // Adagrad
+  double scheduleDecay = 0.004; // Nadam before Keras 3 (Keras 3: 1)
   // Gradient clipping (0: off). Keras 1/2's clipnorm is a global norm.
   double clipnorm = 0.0, globalClipnorm = 0.0, clipvalue = 0.0;
   bool keras3 = false; // Keras 3 maths where generations differ (RMSprop)

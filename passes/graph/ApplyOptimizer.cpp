@@ -30,6 +30,8 @@ SmallVector<StringRef> slotsOf(OptimizerAttr opt) {
     return {"accumulator"};
   case OptimizerKind::adamax:
     return {"m", "u"};
+  case OptimizerKind::nadam:
+    return {"momentum", "velocity"};
   }
   llvm_unreachable("optimizer kinds are covered");
 }
@@ -173,6 +175,11 @@ struct GraphApplyOptimizerPass
       op = b.create<AdamaxUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
                                     f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
                                     f64(opt.getDecay()));
+      break;
+    case OptimizerKind::nadam:
+      op = b.create<NadamUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
+                                   f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
+                                   f64(opt.getDecay()), f64(opt.getScheduleDecay()));
       break;
     }
     b.create<StoreOp>(loc, op->getResult(0), varRef);

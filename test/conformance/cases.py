@@ -375,6 +375,12 @@ def dense_adamax():
     return compiled(m, optimizers.Adamax(learning_rate=0.02))
 
 
+def dense_nadam():
+    """Nadam: Nesterov momentum with Keras 3's schedule 0.96^t and its running product."""
+    m = seq((8,), layers.Dense(10, activation="relu"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Nadam(learning_rate=0.01))
+
+
 def conv_sgd_clipnorm():
     """clipnorm: each gradient (a 4-D filter among them) scaled to at most that L2 norm."""
     m = seq((6, 6, 2), layers.Conv2D(3, (3, 3), activation="relu"), layers.Flatten(),
@@ -580,6 +586,7 @@ CASES = {
     "dense_adamw": Case(dense_adamw, steps=3),
     "dense_adagrad": Case(dense_adagrad, steps=3),
     "dense_adamax": Case(dense_adamax, steps=3),
+    "dense_nadam": Case(dense_nadam, steps=5),
     "conv_sgd_clipnorm": Case(conv_sgd_clipnorm, steps=3),
     "dense_global_clipnorm": Case(dense_global_clipnorm, steps=3),
     "dense_clipvalue": Case(dense_clipvalue, steps=3),

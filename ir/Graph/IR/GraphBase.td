@@ -160,7 +160,7 @@ def Graph_ElementLossAttr : EnumAttr<Graph_Dialect, Graph_ElementLoss, "element_
 def Graph_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer", [
     I32EnumAttrCase<"sgd", 0>, I32EnumAttrCase<"rmsprop", 1>,
     I32EnumAttrCase<"adadelta", 2>, I32EnumAttrCase<"adam", 3>,
-    I32EnumAttrCase<"adagrad", 4>, I32EnumAttrCase<"adamax", 5>]> {
+    I32EnumAttrCase<"adagrad", 4>, I32EnumAttrCase<"adamax", 5>, I32EnumAttrCase<"nadam", 6>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
 }
@@ -207,7 +207,9 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
     clipping, before the update as in Keras: `clipnorm` scales each gradient
     to at most that L2 norm, `global_clipnorm` all of them together by their
     joint norm (also Keras 1/2's `clipnorm`), then `clipvalue` clamps each
-    element to [-clipvalue, clipvalue]; 0 means off.
+    element to [-clipvalue, clipvalue]; 0 means off. `schedule_decay` scales
+    the exponent of Nadam's momentum schedule 0.96^(t * schedule_decay):
+    Keras 1/2's and tf.keras's 0.004, Keras 3's 1.
 
     Example: `#graph.optimizer<kind = rmsprop, lr = 1.0e-03, rho = 8.0e-01, keras = keras2>`
   }];
@@ -220,7 +222,8 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
                         Graph_F64Parameter<"0.0">:$weight_decay,
                         Graph_F64Parameter<"0.1">:$initial_accumulator_value,
                         Graph_F64Parameter<"0.0">:$clipnorm, Graph_F64Parameter<"0.0">:$global_clipnorm,
-                        Graph_F64Parameter<"0.0">:$clipvalue);
+                        Graph_F64Parameter<"0.0">:$clipvalue,
+                        Graph_F64Parameter<"1.0">:$schedule_decay);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

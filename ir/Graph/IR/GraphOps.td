@@ -919,4 +919,24 @@ def Graph_AdamaxUpdateOp : Graph_UpdateOp<"adamax_update"> {
   let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $u attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_NadamUpdateOp : Graph_UpdateOp<"nadam_update"> {
+  let summary = "Keras Nadam step (Adam with Nesterov momentum and a momentum schedule)";
+  let description = [{
+    t = step + 1; mu_i = beta_1 * (1 - 0.5 * 0.96^(i * schedule)), schedule
+    0.004 in Keras 1/2 and tf.keras and 1 in Keras 3; P_t = mu_1 ... mu_t (the
+    product Keras keeps as optimizer state, here computed from t);
+    m' = beta_1 * m + (1 - beta_1) * g; v' = beta_2 * v + (1 - beta_2) * g^2;
+    m_hat = mu_{t+1} * m' / (1 - P_t mu_{t+1}) + (1 - mu_t) * g / (1 - P_t);
+    p' = p - lr_t * m_hat / (sqrt(v' / (1 - beta_2^t)) + eps).
+
+    Example: `%p2, %m2, %v2 = graph.nadam_update %p, %g, %step, %m, %v {lr = 1.0e-03 : f64, beta_1 = 0.9 : f64, beta_2 = 0.999 : f64, epsilon = 1.0e-07 : f64, decay = 0.0 : f64, schedule = 1.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Graph_F32Tensor:$m, Graph_F32Tensor:$v,
+                       F64Attr:$lr, F64Attr:$beta_1, F64Attr:$beta_2, F64Attr:$epsilon, F64Attr:$decay,
+                       F64Attr:$schedule);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_m, Graph_F32Tensor:$new_v);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $v attr-dict `:` functional-type(operands, results)";
+}
+
 #endif // KCC_GRAPH_OPS
