@@ -181,7 +181,13 @@ bool importConv1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   auto kernel = single(cfg, {"kernel_size", "filter_length"}, std::nullopt);
   auto stride = single(cfg, {"strides", "subsample_length"}, 1);
   auto dilation = single(cfg, {"dilation_rate"}, 1);
-  auto padding = cfg.padding();
+  // 'causal': (k - 1) * dilation zeros before the first step, then 'valid',
+  // so that output t sees inputs up to t only (Keras's definition).
+  auto paddingName = cfg.oneOf({"padding", "border_mode"}, "valid", {"valid", "same", "causal"});
+  bool causal = paddingName && *paddingName == "causal";
+  std::optional<Padding> padding;
+  if (paddingName)
+    padding = *paddingName == "same" ? Padding::same : Padding::valid;
   auto act = cfg.activation({"activation"}, "linear");
   bool useBias = cfg.flag({"use_bias", "bias"}, true);
   auto kinit = cfg.initializer(&imp.ctx, {"kernel_initializer", "init"}, "glorot_uniform");
@@ -192,6 +198,13 @@ bool importConv1D(LayerCall &call, SmallVectorImpl<Value> &out) {
   if (json::integer(cfg.find({"groups"})).value_or(1) != 1)
     cfg.error({"groups"}, "grouped convolutions are not supported");
   if (!filters || !kernel || !stride || !dilation || !padding || !act || !kinit || !binit)
+    return false;
+  if (causal && *kernel > 1)
+    x = imp.create<PadOp>(call.layer, x,
+                          {named(imp, "axis", imp.b.getI64IntegerAttr(1)),
+                           named(imp, "before", imp.b.getI64IntegerAttr((*kernel - 1) * *dilation)),
+                           named(imp, "after", imp.b.getI64IntegerAttr(0))});
+  if (!x)
     return false;
   ArrayRef<int64_t> s = shapeOf(x);
   Value w = imp.weight(call, "kernel", {*kernel, s[2], *filters}, kinit); // Keras's (k, in, out)

@@ -172,6 +172,14 @@ def conv1d_strided_global_average():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def conv1d_causal_dilated():
+    """Causal Conv1D (a TCN's block): zeros before the first step, dilated."""
+    m = seq((10, 3), layers.Conv1D(4, 3, padding="causal", dilation_rate=2, activation="relu"),
+            layers.Conv1D(5, 2, padding="causal", activation="tanh"), layers.Flatten(),
+            layers.Dense(3, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def conv2d_global_average():
     m = seq((6, 6, 2), layers.Conv2D(4, (3, 3), activation="relu"), layers.GlobalAveragePooling2D(),
             layers.Dense(5, activation="softmax"))
@@ -601,6 +609,7 @@ CASES = {
     "gated_activations": Case(gated_activations, steps=2, x_scale=3.0),
     "nested_models": Case(nested_models, steps=2),
     "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
+    "conv1d_causal_dilated": Case(conv1d_causal_dilated, steps=2),
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
     "conv2d_global_average": Case(conv2d_global_average, steps=2),
     "resnet_block_average_pooling": Case(resnet_block_average_pooling, steps=2),
