@@ -55,6 +55,8 @@ static std::optional<double> l2Of(LayerConfig &cfg, StringRef name) {
     return cfg.l2Regularizer({"kernel_regularizer", "W_regularizer"});
   if (name == "depthwise_kernel")
     return cfg.l2Regularizer({"depthwise_regularizer"});
+  if (name == "pointwise_kernel")
+    return cfg.l2Regularizer({"pointwise_regularizer"});
   if (name == "recurrent_kernel")
     return cfg.l2Regularizer({"recurrent_regularizer", "U_regularizer"});
   if (name == "bias")

@@ -180,6 +180,16 @@ def conv1d_causal_dilated():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def separable_conv2d():
+    """SeparableConv2D: depthwise (multiplier, strides, same) then pointwise, with its regularizer."""
+    reg = keras.regularizers
+    m = seq((8, 8, 3), layers.SeparableConv2D(6, 3, depth_multiplier=2, padding="same", activation="relu",
+                                              pointwise_regularizer=reg.L2(0.01)),
+            layers.SeparableConv2D(4, (3, 2), strides=2, activation="tanh"), layers.Flatten(),
+            layers.Dense(3, activation="softmax"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def conv2d_global_average():
     m = seq((6, 6, 2), layers.Conv2D(4, (3, 3), activation="relu"), layers.GlobalAveragePooling2D(),
             layers.Dense(5, activation="softmax"))
@@ -610,6 +620,7 @@ CASES = {
     "nested_models": Case(nested_models, steps=2),
     "conv1d_maxpool1d_global_max": Case(conv1d_maxpool1d_global_max, steps=2),
     "conv1d_causal_dilated": Case(conv1d_causal_dilated, steps=2),
+    "separable_conv2d": Case(separable_conv2d, steps=2),
     "conv1d_strided_global_average": Case(conv1d_strided_global_average, steps=2),
     "conv2d_global_average": Case(conv2d_global_average, steps=2),
     "resnet_block_average_pooling": Case(resnet_block_average_pooling, steps=2),
