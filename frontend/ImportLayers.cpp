@@ -519,10 +519,13 @@ bool importBatchNormalization(LayerCall &call, SmallVectorImpl<Value> &out) {
   for (const char *key : {"beta_constraint", "gamma_constraint", "renorm", "virtual_batch_size", "adjustment",
                           "synchronized"})
     cfg.unsupportedIfSet(key, std::string("'") + key + "'");
-  // Keras 2 (TF 2) and 3 run a frozen BatchNormalization in inference mode,
-  // older Keras did not: refused rather than guessed.
-  if (!json::boolean(member(call.layer.config, "trainable")).value_or(true) || call.layer.frozenByModel)
-    cfg.error({"trainable"}, "a frozen BatchNormalization (trainable: false, or in a frozen model) is not supported");
+  // Keras 3 (and tf.keras on TF 2) run a frozen BatchNormalization in
+  // inference mode; standalone Keras 1/2 did not, and their files cannot
+  // always be told from tf.keras's: refused there rather than guessed.
+  bool frozen = !json::boolean(member(call.layer.config, "trainable")).value_or(true) || call.layer.frozenByModel;
+  if (frozen && cfg.generation() != Generation::Keras3)
+    cfg.error({"trainable"}, "a frozen BatchNormalization (trainable: false, or in a frozen model) is supported "
+                             "in Keras 3 files only (it runs in inference mode there; Keras 1/2 meanings differ)");
   bool center = cfg.flag({"center"}, true), scale = cfg.flag({"scale"}, true);
   int64_t c = shapeOf(x)[channelAxis];
   MLIRContext *ctx = &imp.ctx;
@@ -544,6 +547,12 @@ bool importBatchNormalization(LayerCall &call, SmallVectorImpl<Value> &out) {
   Value var = imp.weight(call, "moving_variance", {c}, vinit, /*trainable=*/false);
   if (!gamma || !beta || !mean || !var)
     return false;
+  if (frozen) { // moving statistics, no updates, no trained weights
+    out.push_back(imp.create<BatchNormInferenceOp>(call.layer, {x, gamma, beta, mean, var},
+                                                   {named(imp, "axis", imp.b.getI64IntegerAttr(channelAxis)),
+                                                    named(imp, "epsilon", imp.b.getF64FloatAttr(epsilon))}));
+    return static_cast<bool>(out.back());
+  }
   auto op = imp.createOp<BatchNormOp>(call.layer, {x, gamma, beta, mean, var},
                                       {named(imp, "axis", imp.b.getI64IntegerAttr(channelAxis)),
                                        named(imp, "epsilon", imp.b.getF64FloatAttr(epsilon)),

@@ -137,6 +137,19 @@ def dense_batchnorm():
     return compiled(m, optimizers.SGD(learning_rate=0.1))
 
 
+def frozen_batchnorm():
+    """A frozen base with BatchNormalization (transfer learning in Keras 3): it
+    runs in inference mode on its moving statistics (the harness draws them),
+    which stay put."""
+    base = seq((6, 6, 2), layers.Conv2D(4, (3, 3), use_bias=False), layers.BatchNormalization(),
+               layers.Activation("relu"))
+    base.trainable = False
+    x = keras.Input((6, 6, 2))
+    h = layers.BatchNormalization()(base(x))  # a trainable one after the frozen base
+    m = keras.Model(x, layers.Dense(3, activation="softmax")(layers.Flatten()(h)))
+    return compiled(m, optimizers.SGD(learning_rate=0.1))
+
+
 def conv_batchnorm_adam():
     """No conv bias, as ResNets have it: before a BatchNormalization its exact
     gradient is zero, and Adam would blow float noise in it up to lr-sized steps."""
@@ -612,6 +625,7 @@ CASES = {
     "rmsprop_inverse_time_decay": Case(rmsprop_inverse_time_decay, steps=3),
     "dense_frozen_layer": Case(dense_frozen_layer, steps=2),
     "dense_batchnorm": Case(dense_batchnorm, steps=2),
+    "frozen_batchnorm": Case(frozen_batchnorm, steps=3),
     "l2_regularizers": Case(l2_regularizers, steps=2),
     "merges_two_inputs": Case(merges_two_inputs, steps=2),
     "activation_layers": Case(activation_layers, steps=2),

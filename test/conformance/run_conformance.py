@@ -119,16 +119,18 @@ def seed_of(name):
 
 
 def initial_weights(model, rng):
-    """Glorot-like uniform kernels, uniform(-0.1, 0.1) vectors, in get_weights() order."""
+    """Glorot-like uniform kernels, uniform(-0.1, 0.1) vectors, in get_weights() order;
+    moving variances in [0.5, 0.6), since a frozen BatchNormalization divides by them."""
     out = []
-    for w in model.get_weights():
+    for v, w in zip(model.weights, model.get_weights()):
         shape = w.shape
         if len(shape) >= 2:
             receptive = int(np.prod(shape[:-2])) if len(shape) > 2 else 1
             lim = np.sqrt(6.0 / ((shape[-2] + shape[-1]) * receptive))
         else:
             lim = 0.1
-        out.append(rng.uniform(-lim, lim, size=shape).astype(np.float32))
+        w = rng.uniform(-lim, lim, size=shape).astype(np.float32)
+        out.append(np.abs(w) + np.float32(0.5) if v.path.endswith("moving_variance") else w)
     return out
 
 

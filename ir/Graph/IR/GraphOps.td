@@ -629,10 +629,14 @@ def Graph_BatchNormGradOp : Graph_TensorOp<"batch_norm_grad"> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def Graph_BatchNormInferenceOp : Graph_TensorOp<"batch_norm_inference"> {
+def Graph_BatchNormInferenceOp : Graph_DiffOp<"batch_norm_inference"> {
   let summary = "Keras BatchNormalization in inference mode (moving statistics)";
   let description = [{
     y = (x - moving_mean) / sqrt(moving_variance + epsilon) * gamma + beta.
+    The eval step's form of every batch_norm, and the train step's form of
+    a frozen one (Keras 3 runs a BatchNormalization with trainable = False
+    in inference mode). Differentiable in `input` only: dx is this op on dy
+    with zero mean and beta; its parameters are frozen weights.
 
     Example: `%y = graph.batch_norm_inference %x, %gamma, %beta, %mm, %mv {axis = 1 : i64, epsilon = 1.0e-03 : f64} : ...`
   }];

@@ -953,6 +953,21 @@ TEST(BatchNormGradient, ChannelsFirstMapWithPartialMask) {
   expectGradientsMatch(batchNormCase({3, 2, 2, 3}, 1, {1, 0, 1}));
 }
 
+/// A frozen BatchNormalization (inference mode): the input's gradient only.
+TEST(BatchNormGradient, FrozenLayerInInferenceMode) {
+  Random rng(83);
+  std::vector<int64_t> shape = {2, 3, 2, 4};
+  OpGradientCase k;
+  k.args = {rng.tensor(shape, -2, 2), rng.tensor({4}, 0.5, 1.5), rng.tensor({4}), rng.tensor({4}),
+            rng.tensor({4}, 0.5, 1.5)};
+  k.differentiable = {true, false, false, false, false};
+  std::string x = tensorType(shape), ch = tensorType({4});
+  k.moduleText = oneOpModule({x, ch, ch, ch, ch},
+                             "graph.batch_norm_inference %a0, %a1, %a2, %a3, %a4 {axis = 3 : i64, epsilon = 1.000000e-03 : f64}",
+                             x);
+  expectGradientsMatch(k);
+}
+
 //===----------------------------------------------------------------------===//
 // Coverage and self-checks
 //===----------------------------------------------------------------------===//
@@ -965,7 +980,8 @@ TEST(GradientCoverage, EveryDifferentiableOpIsChecked) {
       "graph.lstm",    "graph.embedding", "graph.reshape",   "graph.repeat",  "graph.concat",
       "graph.activation", "graph.add",    "graph.dropout",   "graph.softmax", "graph.cross_entropy",
       "graph.element_loss", "graph.batch_norm", "graph.scale", "graph.mul", "graph.pad",
-      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse", "graph.depthwise_conv2d", "graph.gelu"};
+      "graph.conv2d_backward_data", "graph.slice", "graph.relu", "graph.reverse", "graph.depthwise_conv2d", "graph.gelu",
+      "graph.batch_norm_inference"};
   mlir::MLIRContext ctx;
   prepareContext(ctx);
   std::set<std::string> withRule;

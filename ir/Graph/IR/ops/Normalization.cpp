@@ -9,6 +9,8 @@
 
 #include "ir/Graph/IR/ops/Common.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -201,6 +203,21 @@ LogicalResult BatchNormInferenceOp::inferShapes() {
                             {getGamma(), getBeta(), getMovingMean(), getMovingVariance()}, Value())))
     return failure();
   setResultShape(*this, 0, shapeOf(getInput()));
+  return success();
+}
+
+LogicalResult BatchNormInferenceOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
+                                                   ArrayRef<bool> needGrad, SmallVectorImpl<Value> &operandGrads) {
+  if (needGrad[1] || needGrad[2] || needGrad[3] || needGrad[4])
+    return emitOpError() << "has no gradient for its parameters (they are the weights of a frozen layer)";
+  Value dx;
+  if (needGrad[0] && resultGrads[0]) { // dy * gamma / sqrt(var + eps)
+    auto channelType = llvm::cast<RankedTensorType>(getGamma().getType());
+    Value zeros = b.create<arith::ConstantOp>(getLoc(), DenseElementsAttr::get(channelType, 0.0f));
+    dx = b.create<BatchNormInferenceOp>(getLoc(), getInput().getType(), resultGrads[0], getGamma(), zeros, zeros,
+                                        getMovingVariance(), getAxisAttr(), getEpsilonAttr());
+  }
+  operandGrads.append({dx, Value(), Value(), Value(), Value()});
   return success();
 }
 
