@@ -429,59 +429,16 @@ bool importConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
 }
 
 /// DepthwiseConv2D (channels_last): each channel convolved with its own
-/// depth_multiplier filters, Keras's [kh, kw, C, M] depthwise_kernel.
-bool importDepthwiseConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
+/// depth_multiplier filters, Keras's [kh, kw, C, M] depthwise_kernel. With
+/// |separable|, SeparableConv2D: that depthwise step (strides, dilation and
+/// padding apply to it), then a 1 x 1 convolution to `filters` channels;
+/// Keras's weights in its order: depthwise_kernel, pointwise_kernel, bias.
+static bool importDepthwise(LayerCall &call, SmallVectorImpl<Value> &out, bool separable) {
   if (!expectInputs(call, 1))
     return false;
   LayerConfig &cfg = call.cfg;
   Importer &imp = call.imp;
-  auto kernel = cfg.pair({"kernel_size"}, std::nullopt);
-  auto multiplier = json::isNull(cfg.find({"depth_multiplier"})) ? std::optional<int64_t>(1)
-                                                                  : cfg.positiveInt({"depth_multiplier"});
-  auto strides = cfg.pair({"strides"}, std::vector<int64_t>{1, 1});
-  auto dilation = cfg.pair({"dilation_rate"}, std::vector<int64_t>{1, 1});
-  auto padding = cfg.padding();
-  auto format = cfg.dataFormat();
-  auto act = cfg.activation({"activation"}, "linear");
-  bool useBias = cfg.flag({"use_bias"}, true);
-  auto kinit = cfg.initializer(&imp.ctx, {"depthwise_initializer"}, "glorot_uniform");
-  auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
-  rejectRegularizers(cfg);
-  cfg.unsupportedIfSet("depthwise_constraint", "'depthwise_constraint'");
-  if (!kernel || !multiplier || !strides || !dilation || !padding || !format || !act || !kinit || !binit)
-    return false;
-  if (*format != DataFormat::channels_last) {
-    cfg.error({"data_format"}, "DepthwiseConv2D is only supported with channels_last");
-    return false;
-  }
-  Value x = call.inputs[0];
-  if (shapeOf(x).size() != 4) {
-    cfg.error({"name"}, "expects a 4-D image batch, got rank " + std::to_string(shapeOf(x).size()));
-    return false;
-  }
-  int64_t c = shapeOf(x)[3];
-  Value w = imp.weight(call, "depthwise_kernel", {(*kernel)[0], (*kernel)[1], c, *multiplier}, kinit);
-  if (!w)
-    return false;
-  Value y = imp.create<DepthwiseConv2DOp>(call.layer, {x, w},
-                                          {named(imp, "strides", imp.b.getDenseI64ArrayAttr(*strides)),
-                                           named(imp, "dilations", imp.b.getDenseI64ArrayAttr(*dilation)),
-                                           named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding))});
-  if (useBias && y)
-    y = addBias(call, y, imp.weight(call, "bias", {c * *multiplier}, binit), 3);
-  out.push_back(applyActivation(call, y, *act));
-  return true;
-}
-
-/// SeparableConv2D: a depthwise convolution (strides, dilation and padding
-/// apply to it) then a 1 x 1 convolution, bias and activation, with Keras's
-/// weights in its order: depthwise_kernel, pointwise_kernel, bias.
-bool importSeparableConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
-  if (!expectInputs(call, 1))
-    return false;
-  LayerConfig &cfg = call.cfg;
-  Importer &imp = call.imp;
-  auto filters = cfg.positiveInt({"filters"});
+  auto filters = separable ? cfg.positiveInt({"filters"}) : std::optional<int64_t>(0);
   auto kernel = cfg.pair({"kernel_size"}, std::nullopt);
   auto multiplier = json::isNull(cfg.find({"depth_multiplier"})) ? std::optional<int64_t>(1)
                                                                   : cfg.positiveInt({"depth_multiplier"});
@@ -492,16 +449,18 @@ bool importSeparableConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
   auto act = cfg.activation({"activation"}, "linear");
   bool useBias = cfg.flag({"use_bias"}, true);
   auto dinit = cfg.initializer(&imp.ctx, {"depthwise_initializer"}, "glorot_uniform");
-  auto pinit = cfg.initializer(&imp.ctx, {"pointwise_initializer"}, "glorot_uniform");
+  auto pinit = separable ? cfg.initializer(&imp.ctx, {"pointwise_initializer"}, "glorot_uniform") : dinit;
   auto binit = cfg.initializer(&imp.ctx, {"bias_initializer"}, "zeros");
   rejectRegularizers(cfg);
   cfg.unsupportedIfSet("depthwise_constraint", "'depthwise_constraint'");
-  cfg.unsupportedIfSet("pointwise_constraint", "'pointwise_constraint'");
+  if (separable)
+    cfg.unsupportedIfSet("pointwise_constraint", "'pointwise_constraint'");
   if (!filters || !kernel || !multiplier || !strides || !dilation || !padding || !format || !act || !dinit ||
       !pinit || !binit)
     return false;
+  const char *className = separable ? "SeparableConv2D" : "DepthwiseConv2D";
   if (*format != DataFormat::channels_last) {
-    cfg.error({"data_format"}, "SeparableConv2D is only supported with channels_last");
+    cfg.error({"data_format"}, std::string(className) + " is only supported with channels_last");
     return false;
   }
   Value x = call.inputs[0];
@@ -511,24 +470,27 @@ bool importSeparableConv2D(LayerCall &call, SmallVectorImpl<Value> &out) {
   }
   int64_t c = shapeOf(x)[3];
   Value dw = imp.weight(call, "depthwise_kernel", {(*kernel)[0], (*kernel)[1], c, *multiplier}, dinit);
-  Value pw = imp.weight(call, "pointwise_kernel", {1, 1, c * *multiplier, *filters}, pinit);
+  Value pw = separable ? imp.weight(call, "pointwise_kernel", {1, 1, c * *multiplier, *filters}, pinit) : dw;
   if (!dw || !pw)
     return false;
   Value y = imp.create<DepthwiseConv2DOp>(call.layer, {x, dw},
                                           {named(imp, "strides", imp.b.getDenseI64ArrayAttr(*strides)),
                                            named(imp, "dilations", imp.b.getDenseI64ArrayAttr(*dilation)),
                                            named(imp, "padding", PaddingAttr::get(&imp.ctx, *padding))});
-  if (y)
+  if (separable && y)
     y = imp.create<Conv2DOp>(call.layer, {y, pw},
                              {named(imp, "strides", imp.b.getDenseI64ArrayAttr({1, 1})),
                               named(imp, "dilations", imp.b.getDenseI64ArrayAttr({1, 1})),
                               named(imp, "padding", PaddingAttr::get(&imp.ctx, Padding::valid)),
                               named(imp, "data_format", DataFormatAttr::get(&imp.ctx, DataFormat::channels_last))});
   if (useBias && y)
-    y = addBias(call, y, imp.weight(call, "bias", {*filters}, binit), 3);
+    y = addBias(call, y, imp.weight(call, "bias", {separable ? *filters : c * *multiplier}, binit), 3);
   out.push_back(applyActivation(call, y, *act));
   return static_cast<bool>(out.back());
 }
+
+bool importDepthwiseConv2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importDepthwise(call, out, false); }
+bool importSeparableConv2D(LayerCall &call, SmallVectorImpl<Value> &out) { return importDepthwise(call, out, true); }
 
 /// Keras's deconv_output_length without output_padding.
 static int64_t transposedLength(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, Padding padding) {
