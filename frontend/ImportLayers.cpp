@@ -551,6 +551,33 @@ bool importSubtract(LayerCall &call, SmallVectorImpl<Value> &out) {
   return true;
 }
 
+/// Maximum and Minimum from ops that have gradients: max(a, b) = a +
+/// relu(b - a) and min(a, b) = a - relu(a - b); the gradient goes to the
+/// larger (smaller) input, to the first one on a tie.
+bool importExtremum(LayerCall &call, SmallVectorImpl<Value> &out, bool maximum) {
+  if (call.inputs.size() < 2) {
+    call.cfg.error({"name"}, "needs at least two inputs");
+    return false;
+  }
+  Importer &imp = call.imp;
+  auto sub = [&](Value a, Value b) { return a && b ? imp.create<AddOp>(call.layer, {a, scaled(call, b, -1.0)}) : Value(); };
+  auto relu = [&](Value x) {
+    return x ? imp.create<ReluOp>(call.layer, x, {named(imp, "negative_slope", imp.b.getF64FloatAttr(0.0)),
+                                                  named(imp, "threshold", imp.b.getF64FloatAttr(0.0))})
+             : x;
+  };
+  Value acc = call.inputs[0];
+  for (Value v : ArrayRef<Value>(call.inputs).drop_front()) {
+    Value excess = relu(maximum ? sub(v, acc) : sub(acc, v));
+    acc = maximum ? (excess ? imp.create<AddOp>(call.layer, {acc, excess}) : excess) : sub(acc, excess);
+  }
+  out.push_back(acc);
+  return static_cast<bool>(acc);
+}
+
+bool importMaximum(LayerCall &call, SmallVectorImpl<Value> &out) { return importExtremum(call, out, true); }
+bool importMinimum(LayerCall &call, SmallVectorImpl<Value> &out) { return importExtremum(call, out, false); }
+
 bool importAverage(LayerCall &call, SmallVectorImpl<Value> &out) {
   SmallVector<Value> sum;
   if (!importAdd(call, sum))
@@ -766,6 +793,8 @@ const Entry kImporters[] = {
     {"Multiply", importMultiply},
     {"Subtract", importSubtract},
     {"Average", importAverage},
+    {"Maximum", importMaximum},
+    {"Minimum", importMinimum},
     {"ReLU", importReLU},
     {"LeakyReLU", importLeakyReLU},
     {"ELU", importELU},

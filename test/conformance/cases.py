@@ -350,6 +350,15 @@ def merges_two_inputs():
     return compiled(keras.Model([a, b], out), optimizers.Adam(learning_rate=0.01))
 
 
+def maximum_minimum():
+    """Maximum and Minimum merges of three inputs: the gradient goes to the winner."""
+    a, b, c = keras.Input(shape=(6,)), keras.Input(shape=(6,)), keras.Input(shape=(6,))
+    da, db, dc = (layers.Dense(5, activation=f)(x) for f, x in (("tanh", a), ("sigmoid", b), ("linear", c)))
+    merged = layers.Concatenate()([layers.Maximum()([da, db, dc]), layers.Minimum()([da, db, dc])])
+    out = layers.Dense(4, activation="softmax")(merged)
+    return compiled(keras.Model([a, b, c], out), optimizers.SGD(learning_rate=0.2))
+
+
 def activation_layers():
     m = seq((8,), layers.Dense(10), layers.ReLU(), layers.Dense(10), layers.ELU(), layers.Dense(5),
             layers.Softmax())
@@ -628,6 +637,7 @@ CASES = {
     "frozen_batchnorm": Case(frozen_batchnorm, steps=3),
     "l2_regularizers": Case(l2_regularizers, steps=2),
     "merges_two_inputs": Case(merges_two_inputs, steps=2),
+    "maximum_minimum": Case(maximum_minimum, steps=3),
     "activation_layers": Case(activation_layers, steps=2),
     "relu_variants": Case(relu_variants, steps=2, x_scale=4.0),
     "gated_activations": Case(gated_activations, steps=2, x_scale=3.0),
