@@ -50,9 +50,9 @@ public:
       auto *p = params(c.params_as_MatMulParams(), "MatMulParams");
       operands(2, 3, 1, 1);
       int64_t mm = dim(p->m()), n = dim(p->n()), k = dim(p->k());
-      holds(in(0), mm * k, "A [m, k]");
-      holds(in(1), k * n, "B [k, n]");
-      holds(out(0), mm * n, "C [m, n]");
+      holds(in(0), product({mm, k}), "A [m, k]"); // (each up to 2^40: products checked)
+      holds(in(1), product({k, n}), "B [k, n]");
+      holds(out(0), product({mm, n}), "C [m, n]");
       if (c.inputs()->size() == 3)
         holds(in(2), n, "the bias [n]");
       break;
