@@ -575,6 +575,39 @@ bool importExtremum(LayerCall &call, SmallVectorImpl<Value> &out, bool maximum) 
   return static_cast<bool>(acc);
 }
 
+/// Dot of two [batch, d] inputs (a recommender's user . item): the sum of
+/// their product over d, as [batch, 1]. Other ranks and `normalize` (cosine
+/// proximity) are refused.
+bool importDot(LayerCall &call, SmallVectorImpl<Value> &out) {
+  if (!expectInputs(call, 2))
+    return false;
+  LayerConfig &cfg = call.cfg;
+  Importer &imp = call.imp;
+  Value a = call.inputs[0], b = call.inputs[1];
+  ArrayRef<int64_t> s = shapeOf(a);
+  if (s.size() != 2 || shapeOf(b) != s) {
+    cfg.error({"name"}, "Dot is supported for two inputs of the same [batch, features] shape only");
+    return false;
+  }
+  const rapidjson::Value *axes = cfg.find({"axes"});
+  auto features = [&](const rapidjson::Value *v) { // 1 or -1 on a 2-D input
+    int64_t i = json::integer(v).value_or(0);
+    return i == 1 || i == -1;
+  };
+  bool lastAxis = axes && (axes->IsArray() ? axes->Size() == 2 && features(&(*axes)[0]) && features(&(*axes)[1])
+                                           : features(axes));
+  if (!lastAxis)
+    cfg.error({"axes"}, "Dot is supported over the features axis (1 or -1) only, found " + json::render(axes));
+  if (cfg.flag({"normalize"}, false))
+    cfg.error({"normalize"}, "Dot with normalize (cosine proximity) is not supported");
+  if (!lastAxis || cfg.flag({"normalize"}, false))
+    return false;
+  Value sum = imp.create<ReduceSumOp>(call.layer, imp.create<MulOp>(call.layer, {a, b}),
+                                      {named(imp, "axes", imp.b.getDenseI64ArrayAttr({1}))});
+  out.push_back(reshape(call, sum, {s[0], 1}));
+  return static_cast<bool>(out.back());
+}
+
 bool importMaximum(LayerCall &call, SmallVectorImpl<Value> &out) { return importExtremum(call, out, true); }
 bool importMinimum(LayerCall &call, SmallVectorImpl<Value> &out) { return importExtremum(call, out, false); }
 
@@ -794,6 +827,7 @@ const Entry kImporters[] = {
     {"Subtract", importSubtract},
     {"Average", importAverage},
     {"Maximum", importMaximum},
+    {"Dot", importDot},
     {"Minimum", importMinimum},
     {"ReLU", importReLU},
     {"LeakyReLU", importLeakyReLU},

@@ -359,6 +359,16 @@ def maximum_minimum():
     return compiled(keras.Model([a, b, c], out), optimizers.SGD(learning_rate=0.2))
 
 
+def dot_recommender():
+    """Dot of two embeddings (a recommender's user . item score), axes=-1, then a sigmoid."""
+    u, i = keras.Input(shape=(1,), dtype="int32"), keras.Input(shape=(1,), dtype="int32")
+    eu = layers.Flatten()(layers.Embedding(7, 4)(u))
+    ei = layers.Flatten()(layers.Embedding(9, 4)(i))
+    score = layers.Dot(axes=-1)([eu, ei])
+    out = layers.Dense(1, activation="sigmoid")(score)
+    return compiled(keras.Model([u, i], out), optimizers.SGD(learning_rate=0.5), loss="binary_crossentropy")
+
+
 def activation_layers():
     m = seq((8,), layers.Dense(10), layers.ReLU(), layers.Dense(10), layers.ELU(), layers.Dense(5),
             layers.Softmax())
@@ -638,6 +648,7 @@ CASES = {
     "l2_regularizers": Case(l2_regularizers, steps=2),
     "merges_two_inputs": Case(merges_two_inputs, steps=2),
     "maximum_minimum": Case(maximum_minimum, steps=3),
+    "dot_recommender": Case(dot_recommender, steps=3, targets="binary"),
     "activation_layers": Case(activation_layers, steps=2),
     "relu_variants": Case(relu_variants, steps=2, x_scale=4.0),
     "gated_activations": Case(gated_activations, steps=2, x_scale=3.0),
