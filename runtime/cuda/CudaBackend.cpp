@@ -222,6 +222,9 @@ public:
                                           p.strides()->Get(1), p.dilations()->Get(0), p.dilations()->Get(1),
                                           CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
           "convolution");
+    // Float32 arithmetic, as Keras on TensorFlow with TF32 off: cuDNN would
+    // otherwise use TF32 tensor cores on Ampere and later (SGEMM does not).
+    check(cudnnSetConvolutionMathType(conv, CUDNN_FMA_MATH), "math type");
     for (uint32_t b : *c.inputs())
       ins.push_back(d.ptr(b));
     for (uint32_t b : *c.outputs())
@@ -273,23 +276,47 @@ private:
   std::vector<void *> ins, outs;
   std::unique_ptr<Epilogue> epilogue;
 
-  /// cuDNN's heuristic choice, with its workspace allocated once.
+  /// Among cuDNN's heuristic answers that work, in its order: float32 maths
+  /// first (no TF32), then determinism (two runs give the same weights). The
+  /// descriptor takes the chosen one's math type; its workspace is allocated
+  /// once.
+  template <typename Perf> const Perf &pick(const Perf *perf, int found) {
+    const Perf *best = nullptr;
+    int bestScore = -1;
+    for (int i = 0; i < found; ++i) {
+      if (perf[i].status != CUDNN_STATUS_SUCCESS)
+        continue;
+      int score = 2 * (perf[i].mathType == CUDNN_FMA_MATH) + (perf[i].determinism == CUDNN_DETERMINISTIC);
+      if (score > bestScore)
+        best = &perf[i], bestScore = score;
+    }
+    if (!best)
+      throw RuntimeError("cuDNN offers no algorithm for a convolution of this shape");
+    check(cudnnSetConvolutionMathType(conv, best->mathType), "math type");
+    return *best;
+  }
+
   void chooseAlgorithm() {
+    constexpr int kCandidates = 8;
     int found = 0;
     if (kind == bin::CallKind::Conv2D) {
-      cudnnConvolutionFwdAlgoPerf_t perf;
-      check(cudnnGetConvolutionForwardAlgorithm_v7(d.dnn, src, filter, conv, dst, 1, &found, &perf), "algorithm");
-      fwd = perf.algo, work.size = perf.memory;
+      cudnnConvolutionFwdAlgoPerf_t perf[kCandidates];
+      check(cudnnGetConvolutionForwardAlgorithm_v7(d.dnn, src, filter, conv, dst, kCandidates, &found, perf),
+            "algorithm");
+      const auto &best = pick(perf, found);
+      fwd = best.algo, work.size = best.memory;
     } else if (kind == bin::CallKind::Conv2DBackwardData) {
-      cudnnConvolutionBwdDataAlgoPerf_t perf;
-      check(cudnnGetConvolutionBackwardDataAlgorithm_v7(d.dnn, filter, dst, conv, src, 1, &found, &perf),
+      cudnnConvolutionBwdDataAlgoPerf_t perf[kCandidates];
+      check(cudnnGetConvolutionBackwardDataAlgorithm_v7(d.dnn, filter, dst, conv, src, kCandidates, &found, perf),
             "algorithm");
-      bwdData = perf.algo, work.size = perf.memory;
+      const auto &best = pick(perf, found);
+      bwdData = best.algo, work.size = best.memory;
     } else {
-      cudnnConvolutionBwdFilterAlgoPerf_t perf;
-      check(cudnnGetConvolutionBackwardFilterAlgorithm_v7(d.dnn, src, dst, conv, filter, 1, &found, &perf),
+      cudnnConvolutionBwdFilterAlgoPerf_t perf[kCandidates];
+      check(cudnnGetConvolutionBackwardFilterAlgorithm_v7(d.dnn, src, dst, conv, filter, kCandidates, &found, perf),
             "algorithm");
-      bwdFilter = perf.algo, work.size = perf.memory;
+      const auto &best = pick(perf, found);
+      bwdFilter = best.algo, work.size = best.memory;
     }
     if (work.size)
       check(cudaMalloc(&work.data, work.size), "convolution workspace");
