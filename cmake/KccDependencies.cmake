@@ -82,6 +82,11 @@ endmacro()
 # its package-config machinery.
 kcc_find_plain_library(hdf5 hdf5.h hdf5 hdf5/serial libhdf5-dev)
 kcc_find_plain_library(zip zip.h zip "" libzip-dev)
+# Open MPI: krun's data-parallel plugin (a single process never loads it).
+find_package(MPI QUIET COMPONENTS C)
+if(NOT MPI_C_FOUND OR NOT MPIEXEC_EXECUTABLE)
+  kcc_note_missing("Open MPI" "libopenmpi-dev openmpi-bin")
+endif()
 find_package(GTest QUIET CONFIG)
 if(NOT GTest_FOUND)
   kcc_note_missing("GoogleTest" "libgtest-dev")

@@ -270,6 +270,9 @@ private:
     } else if (auto fill = dyn_cast<exec::FillOp>(op)) {
       kind = fb::CallKind::Fill, type = fb::Params::FillParams;
       params = fb::CreateFillParams(fbb, fill.getValue().convertToDouble()).Union();
+    } else if (isa<exec::AllReduceOp>(op)) {
+      kind = fb::CallKind::AllReduce, type = fb::Params::AllReduceParams;
+      params = fb::CreateAllReduceParams(fbb).Union();
     } else {
       return op->emitError("no model.bin encoding for this call");
     }
@@ -336,6 +339,7 @@ private:
     case graph::StepRole::loss: return fb::BufferRole::Loss;
     case graph::StepRole::correct: return fb::BufferRole::Correct;
     case graph::StepRole::pred: return fb::BufferRole::Pred;
+    case graph::StepRole::row_offset: return fb::BufferRole::RowOffset;
     }
     llvm_unreachable("step roles are covered");
   }
@@ -364,7 +368,7 @@ private:
         t.getEpochs(), t.getStepsPerEpoch(), t.getShuffle(), str(t.getDataset()),
         str(t.getDatasetTask()), str(t.getDatasetSet()), str(graph::stringifyValidation(t.getValidation())),
         t.getValidationSplit().convertToDouble(), t.getAugment(), t.getWidthShiftRange().convertToDouble(), t.getHeightShiftRange().convertToDouble(),
-        t.getHorizontalFlip());
+        t.getHorizontalFlip(), t.getRanks());
   }
 
   flatbuffers::Offset<fb::MemoryReport> memoryReport() {

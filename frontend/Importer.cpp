@@ -17,6 +17,8 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include <algorithm>
+
 namespace kcc::frontend {
 
 using json::member;
@@ -282,7 +284,9 @@ void Importer::numberWeights() {
 }
 
 OwningOpRef<ModuleOp> Importer::run(const TrainingSettings &settings) {
-  batch = settings.batchSize;
+  // Data parallel: each process's step holds its share of the global batch.
+  int64_t ranks = std::clamp<int64_t>(settings.ranks, 1, settings.batchSize);
+  batch = (settings.batchSize + ranks - 1) / ranks;
   OwningOpRef<ModuleOp> owned = ModuleOp::create(FileLineColLoc::get(b.getStringAttr(model.file), 0, 0));
   module = *owned;
   module->setAttr(kTrainingAttr, trainingAttr(&ctx, settings));

@@ -181,6 +181,8 @@ public:
       readKcc(k, s);
     if (overrides.batchSize)
       s.batchSize = *overrides.batchSize;
+    if (overrides.ranks)
+      s.ranks = *overrides.ranks;
     if (overrides.loss || overrides.optimizer) {
       rapidjson::Document flags;
       if (overrides.loss) {
@@ -213,6 +215,9 @@ public:
                      "(or \"compile_config\") or a \"kcc\" block with \"loss\" (see docs/model-json.md)");
     if (s.batchSize < 1)
       diag.error("/kcc/batch_size", "batch size must be positive, got " + std::to_string(s.batchSize));
+    else if (s.ranks > s.batchSize)
+      diag.error("", "--ranks " + std::to_string(s.ranks) + " is more processes than the batch size " +
+                         std::to_string(s.batchSize) + " has rows (each process trains a share of every batch)");
     return s;
   }
 
@@ -544,7 +549,7 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
       std::max<int64_t>(s.stepsPerEpoch, 0), s.shuffle, s.dataset, s.datasetTask, s.datasetSet,
       graph::symbolizeValidation(s.validation).value_or(graph::Validation::test),
       f64(std::clamp(s.validationSplit, 0.0, 0.99)), s.augment, f64(s.widthShift), f64(s.heightShift),
-      s.horizontalFlip);
+      s.horizontalFlip, std::max<int64_t>(s.ranks, 1));
 }
 
 } // namespace kcc::frontend

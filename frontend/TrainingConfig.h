@@ -49,11 +49,13 @@ struct TrainingSettings {
   bool augment = false;
   double widthShift = 0.0, heightShift = 0.0;
   bool horizontalFlip = false;
+  int64_t ranks = 1; // data-parallel processes (kcc --ranks)
 };
 
 /// Overrides from the command line.
 struct TrainingOverrides {
   std::optional<int64_t> batchSize;
+  std::optional<int64_t> ranks;
   /// A loss and an optimizer by Keras name (`kcc --loss/--optimizer`), for
   /// files without training settings (`model.to_json()`); they replace the
   /// file's. The optimizer gets the defaults of the file's Keras generation.

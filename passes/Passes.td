@@ -5,7 +5,8 @@
 // lit test file, test/lit/passes/<pass-name>.mlir.
 //
 // Pipeline (see passes/Pipeline.cpp):
-//   graph-infer-shapes -> graph-build-train-step -> graph-apply-optimizer
+//   graph-infer-shapes -> graph-build-train-step -> graph-data-parallel
+//   -> graph-apply-optimizer
 //   -> graph-fuse-epilogues -> graph-fuse-elementwise
 //   -> graph-lower-to-exec -> (target layout passes) -> exec-plan-memory
 //   -> exec-verify-plan
@@ -45,6 +46,19 @@ def GraphBuildTrainStep : Pass<"graph-build-train-step", "mlir::ModuleOp"> {
     Only values that depend on a weight get gradients (activity analysis).
   }];
   let dependentDialects = ["::kcc::graph::GraphDialect", "::mlir::arith::ArithDialect"];
+}
+
+def GraphDataParallel : Pass<"graph-data-parallel", "mlir::ModuleOp"> {
+  let summary = "make the processes of a data-parallel step train as one process on the global batch";
+  let description = [{
+    Only when the module's `kcc.training` has `ranks` > 1 (kcc --ranks N):
+    wraps every gradient result of @train_step in `graph.all_reduce`, gives
+    @train_step a `row_offset` argument (the process's first row of the
+    global batch) and hands it to every dropout, so that each process draws
+    its rows of the mask one process would draw. Refuses BatchNormalization
+    in training mode, whose batch statistics would be per process.
+  }];
+  let dependentDialects = ["::kcc::graph::GraphDialect"];
 }
 
 def GraphInferShapes : Pass<"graph-infer-shapes", "mlir::ModuleOp"> {

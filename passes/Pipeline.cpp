@@ -36,6 +36,7 @@ void addGraphPasses(mlir::PassManager &pm, Phase to) {
   pm.addPass(mlir::createCSEPass());
   if (to < Phase::Optimizer)
     return;
+  pm.addPass(createGraphDataParallel());
   pm.addPass(createGraphApplyOptimizer());
   if (to < Phase::Fused)
     return;

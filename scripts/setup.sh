@@ -29,6 +29,8 @@ packages=(
   zlib1g-dev libgtest-dev
   # Keras weights (.weights.h5, .keras archives) and numpy .npz archives
   libhdf5-dev libzip-dev
+  # data-parallel training across processes (mpirun, the MPI collective plugin)
+  libopenmpi-dev openmpi-bin
   # GTest's CMake config reads GMock's targets when present: list it so every
   # machine configures from the same files
   libgmock-dev

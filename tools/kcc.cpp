@@ -45,6 +45,10 @@ cl::opt<std::string> emitPhase("emit", cl::desc("Print the IR after this phase a
                                cl::value_desc("phase"), cl::cat(kccOptions));
 cl::alias compileTo("compile-to", cl::desc("Alias for --emit"), cl::aliasopt(emitPhase), cl::cat(kccOptions));
 cl::opt<int64_t> batchSize("batch-size", cl::desc("Override the training batch size"), cl::init(0), cl::cat(kccOptions));
+cl::opt<int64_t> ranks("ranks",
+                       cl::desc("Data parallel: compile for N processes (mpirun -np N krun), each training "
+                                "ceil(batch/N) rows of every batch; gradients are summed across them"),
+                       cl::init(1), cl::cat(kccOptions));
 cl::opt<std::string> lossName("loss", cl::desc("Train on this Keras loss (e.g. categorical_crossentropy); replaces the file's"),
                               cl::value_desc("name"), cl::cat(kccOptions));
 cl::opt<std::string> optimizerName("optimizer",
@@ -143,6 +147,8 @@ int main(int argc, char **argv) {
     return fail("--precision bf16 is implemented for --target cpu only");
   if (batchSize.getNumOccurrences() && batchSize < 1)
     return fail("--batch-size must be positive");
+  if (ranks < 1 || ranks > 65536)
+    return fail("--ranks must be in [1, 65536]");
   kcc::codegen::TargetOptions targetOptions;
   targetOptions.target = target;
   targetOptions.cpu = cpu;
@@ -168,6 +174,8 @@ int main(int argc, char **argv) {
     kcc::frontend::ImportOptions options;
     if (batchSize > 0)
       options.overrides.batchSize = batchSize;
+    if (ranks.getNumOccurrences())
+      options.overrides.ranks = ranks;
     if (lossName.getNumOccurrences())
       options.overrides.loss = lossName;
     if (optimizerName.getNumOccurrences())

@@ -5,12 +5,14 @@
 //   krun model.bin --checkpoint DIR [--checkpoint-every N]; krun model.bin --resume DIR
 //   krun model.bin --data-npz train.npz --save trained.keras
 //   krun model.bin --init-weights trained.keras --evaluate | --predict x.npy -o pred.npy
+//   mpirun -np N krun model.bin ...   (model.bin compiled with kcc --ranks N)
 //
 // No Python, no LLVM: model.bin holds the step programs, the memory plan,
 // the initializers and the compiled kernels.
 //
 //===----------------------------------------------------------------------===//
 
+#include "core/Collective.h"
 #include "core/ModelFile.h"
 #include "core/RuntimeError.h"
 #include "core/Session.h"
@@ -24,13 +26,37 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <memory>
+#include <sched.h>
 #include <thread>
+
+namespace {
+
+/// CPUs this process may run on (mpirun --bind-to core gives each rank its own).
+int allowedCpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) != 0)
+    return static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(1, CPU_COUNT(&set));
+}
+
+/// Processes of this run on this machine (mpirun sets it; 1 otherwise).
+int localProcesses() {
+  const char *n = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  return n && std::atoi(n) > 0 ? std::atoi(n) : 1;
+}
+
+} // namespace
 
 int main(int argc, char **argv) {
   CLI::App app{"krun: train a model compiled by kcc"};
   std::string model;
   kcc::rt::TrainOptions o;
-  int threads = static_cast<int>(std::thread::hardware_concurrency());
+  // Default: the CPUs this process may use; processes of one data-parallel
+  // run that were not bound to their own CPUs share them out.
+  const int cpus = allowedCpus();
+  const bool unbound = cpus == static_cast<int>(std::thread::hardware_concurrency()) && localProcesses() > 1;
+  int threads = unbound ? std::max(1, cpus / localProcesses()) : cpus;
   app.add_option("model", model, "model.bin written by kcc")->required();
   app.add_option("--data", o.dataDir, "datasets directory (default: $KCC_DATA)");
   app.add_option("--dataset", o.dataset, "override the model's dataset (mnist, cifar10, babi)");
@@ -106,12 +132,24 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "krun: error: --dump needs --batch\n");
     return 2;
   }
+  std::unique_ptr<kcc::rt::Collective> collective;
   try {
+    collective = kcc::rt::openCollective();
     kcc::rt::ModelFile file = kcc::rt::ModelFile::load(model);
     kcc::rt::Session session(file, threads);
-    std::string pinned = session.backend().pinThreads();
+    session.collective = collective.get();
+    if (file.model().training()->ranks() > 1 && (evaluate || !o.predictInput.empty() || !o.batchDir.empty()))
+      throw kcc::rt::RuntimeError(model + ": compiled for data-parallel training (kcc --ranks); --evaluate, "
+                                          "--predict and --batch run a model compiled without --ranks (the "
+                                          "weights are the same: pass them with --init-weights)");
+    // Pinning picks CPUs among the process's own: processes that share
+    // theirs would pin to the same ones.
+    std::string pinned = unbound ? "threads not pinned (processes of this run share the CPUs: mpirun "
+                                   "--bind-to core gives each its own)"
+                                 : session.backend().pinThreads();
     if (o.debug >= 1)
-      std::fprintf(stderr, "krun: %s; %s\n", session.backend().describe().c_str(), pinned.c_str());
+      std::fprintf(stderr, "krun: %s; %s; %s\n", collective->describe().c_str(), session.backend().describe().c_str(),
+                   pinned.c_str());
     if (evaluate)
       return kcc::rt::evaluateModel(session, o);
     if (!o.predictInput.empty())
@@ -125,6 +163,11 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "krun: error: oneDNN rejected a call (%s, status %d)\n", e.what(), e.status);
   } catch (const std::exception &e) {
     std::fprintf(stderr, "krun: error: %s\n", e.what());
+  }
+  // The other processes of a data-parallel run would wait for this one forever.
+  if (collective && collective->size() > 1) {
+    std::fflush(stderr);
+    collective->abort(1);
   }
   return 1;
 }

@@ -441,6 +441,11 @@ LogicalResult lowerLibraryCall(LoweringContext &ctx, Operation *op, bool &handle
     return lowerLSTM(ctx, lstm), success();
   if (auto lb = dyn_cast<LSTMBackwardOp>(op))
     return lowerLSTMBackward(ctx, lb);
+  if (auto ar = dyn_cast<AllReduceOp>(op)) {
+    createCall<exec::AllReduceOp>(ctx.builder, ar.getLoc(), ctx.bufferOf(ar.getInput()),
+                                  ctx.resultBuffer(ar.getResult(), exec::BufferKind::gradient));
+    return success();
+  }
   handled = false;
   return success();
 }

@@ -147,6 +147,16 @@ public:
       holds(in(0), logicalElements(in(0)), "the source");
       holds(out(0), logicalElements(out(0)), "the destination");
       break;
+    case bin::CallKind::AllReduce:
+      params(c.params_as_AllReduceParams(), "AllReduceParams");
+      operands(1, 1, 1, 1);
+      if (logicalElements(in(0)) != logicalElements(out(0)))
+        bad("sums a buffer into one of a different size");
+      if (buffer(in(0)).dtype() != bin::DType::F32 || buffer(out(0)).dtype() != bin::DType::F32)
+        bad("sums buffers that are not float32");
+      holds(in(0), logicalElements(in(0)), "the source");
+      holds(out(0), logicalElements(out(0)), "the destination");
+      break;
     case bin::CallKind::Fill:
       params(c.params_as_FillParams(), "FillParams");
       operands(0, 0, 1, 1);

@@ -37,6 +37,8 @@ const char *callKindName(bin::CallKind kind) {
     return "reorder";
   case bin::CallKind::Fill:
     return "fill";
+  case bin::CallKind::AllReduce:
+    return "all_reduce";
   }
   return "?";
 }
@@ -75,10 +77,50 @@ uint32_t Session::bufferWithRole(bin::BufferRole role) const {
   return it->second;
 }
 
+namespace {
+
+/// dst = sum over processes of src * share: through host memory, so that
+/// every backend and layout works alike (read/write convert to plain order).
+class AllReduceCall : public Executor {
+public:
+  AllReduceCall(Session &s, const bin::Call &call)
+      : s(s), src(call.inputs()->Get(0)), dst(call.outputs()->Get(0)) {
+    int64_t n = 1;
+    for (int64_t d : *s.bufferInfo(src).shape())
+      n *= d;
+    values.resize(static_cast<size_t>(n));
+  }
+  void run() override {
+    if (!s.collective)
+      throw RuntimeError(s.path() + ": compiled for data-parallel training (kcc --ranks); run it with mpirun");
+    if (s.shareOfBatch == 0) // no rows here: its gradient is 0/0, and adds nothing
+      std::fill(values.begin(), values.end(), 0.0f);
+    else {
+      s.backend().read(src, values.data());
+      if (s.shareOfBatch != 1.0)
+        for (float &v : values)
+          v = static_cast<float>(v * s.shareOfBatch);
+    }
+    s.collective->sum(values.data(), values.size());
+    s.backend().write(dst, values.data());
+  }
+  std::string implementation() const override { return s.collective ? s.collective->describe() : "none"; }
+
+private:
+  Session &s;
+  uint32_t src, dst;
+  std::vector<float> values;
+};
+
+} // namespace
+
 void Session::build(const bin::Program &p, std::vector<std::unique_ptr<Executor>> &out,
                     std::vector<CallStats> &stats) {
   for (const bin::Call *call : *p.calls()) {
-    out.push_back(device->makeExecutor(*call));
+    if (call->kind() == bin::CallKind::AllReduce)
+      out.push_back(std::make_unique<AllReduceCall>(*this, *call));
+    else
+      out.push_back(device->makeExecutor(*call));
     stats.push_back({callKindName(call->kind()), call->layer() ? call->layer()->str() : "",
                      out.back()->implementation()});
   }

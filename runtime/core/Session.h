@@ -11,6 +11,7 @@
 #define KCC_RUNTIME_CORE_SESSION_H
 
 #include "core/Backend.h"
+#include "core/Collective.h"
 #include "core/ModelFile.h"
 
 #include <map>
@@ -59,6 +60,12 @@ public:
 
   bool profiling = false;
   std::vector<CallStats> trainStats, evalStats;
+
+  /// Data parallel: the processes the AllReduce calls sum over, and this
+  /// process's share of the current batch's samples (its rows / the
+  /// batch's), which weights its gradients in the sum. Set by the trainer.
+  Collective *collective = nullptr;
+  double shareOfBatch = 1.0;
 
 private:
   const ModelFile &file;

@@ -10,6 +10,7 @@
 #include "data/NumpyFiles.h"
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -24,10 +25,22 @@ StepIO::StepIO(Session &s) {
   pred = s.bufferWithRole(R::Pred);
   const bin::Buffer &t = s.bufferInfo(target);
   sparse = t.dtype() == bin::DType::I32;
-  batch = s.model().training()->batch_size();
+  globalBatch = s.model().training()->batch_size();
+  ranks = static_cast<int>(std::clamp<int64_t>(s.model().training()->ranks(), 1, std::max<int64_t>(globalBatch, 1)));
+  batch = (globalBatch + ranks - 1) / ranks;
   if (t.shape()->size() == 0 || t.shape()->Get(0) != batch)
     throw RuntimeError(s.path() + ": the target buffer's first dimension is not the batch size " +
                        std::to_string(batch));
+  int processes = s.collective ? s.collective->size() : 1;
+  if (ranks != processes)
+    throw RuntimeError(s.path() + ": compiled for " +
+                       (ranks == 1 ? std::string("one process") : std::to_string(ranks) + " processes") +
+                       ", but this run has " + std::to_string(processes) + "; " +
+                       (ranks == 1 ? "compile it with kcc --ranks " + std::to_string(processes)
+                                   : "run it with mpirun -np " + std::to_string(ranks) + " krun ..."));
+  rank = s.collective ? s.collective->rank() : 0;
+  if (ranks > 1)
+    rowOffset = s.bufferWithRole(R::RowOffset);
   const bin::Buffer &p = s.bufferInfo(pred);
   classes = p.shape()->Get(p.shape()->size() - 1);
 }
@@ -81,18 +94,43 @@ std::vector<size_t> matchInputs(Session &s, const StepIO &io, const data::Datase
 
 } // namespace
 
-void feed(Session &s, const StepIO &io, const data::Batch &b, const std::vector<size_t> &map,
-          std::vector<float> &mask, int64_t seed, int64_t step) {
+namespace {
+
+/// Writes rows [first, first + io.batch) of a global batch buffer holding
+/// io.globalBatch rows of 4-byte elements (rows past its end: zeros).
+void writeRows(Session &s, const StepIO &io, uint32_t buffer, const void *global, int64_t first) {
+  if (io.ranks == 1)
+    return s.backend().write(buffer, global);
+  const int64_t rowBytes = 4 * perSample(s.bufferInfo(buffer));
+  const int64_t rows = std::clamp<int64_t>(io.globalBatch - first, 0, io.batch);
+  static thread_local std::vector<uint8_t> staged;
+  staged.assign(static_cast<size_t>(io.batch * rowBytes), 0);
+  if (rows > 0)
+    std::memcpy(staged.data(), static_cast<const uint8_t *>(global) + first * rowBytes,
+                static_cast<size_t>(rows * rowBytes));
+  s.backend().write(buffer, staged.data());
+}
+
+} // namespace
+
+int64_t feed(Session &s, const StepIO &io, const data::Batch &b, const std::vector<size_t> &map,
+             std::vector<float> &mask, int64_t seed, int64_t step) {
+  const int64_t first = io.rank * io.batch;
   for (size_t i = 0; i < io.inputs.size(); ++i) {
     const data::BatchInput &in = b.inputs[map[i]];
-    s.backend().write(io.inputs[i], in.f32 ? static_cast<const void *>(in.f32) : in.i32);
+    writeRows(s, io, io.inputs[i], in.f32 ? static_cast<const void *>(in.f32) : in.i32, first);
   }
-  s.backend().write(io.target, io.sparse ? static_cast<const void *>(b.labels_i32) : b.labels_f32);
+  writeRows(s, io, io.target, io.sparse ? static_cast<const void *>(b.labels_i32) : b.labels_f32, first);
+  const int64_t valid = std::clamp<int64_t>(b.valid - first, 0, io.batch);
   for (int64_t r = 0; r < io.batch; ++r)
-    mask[r] = r < b.valid ? 1.0f : 0.0f;
+    mask[r] = r < valid ? 1.0f : 0.0f;
   s.backend().write(io.mask, mask.data());
   s.backend().write(io.seed, &seed);
   s.backend().write(io.step, &step);
+  if (io.rowOffset != UINT32_MAX)
+    s.backend().write(io.rowOffset, &first);
+  s.shareOfBatch = b.valid > 0 ? static_cast<double>(valid) / static_cast<double>(b.valid) : 0.0;
+  return valid;
 }
 
 float readScalar(Session &s, uint32_t buffer) {
@@ -115,11 +153,18 @@ Metrics evaluate(Session &s, const StepIO &io, const data::Split &split, const d
   data::Batch b;
   std::vector<float> mask(io.batch);
   while (producer.next(b)) {
-    feed(s, io, b, map, mask, 0, 0);
+    int64_t valid = feed(s, io, b, map, mask, 0, 0);
+    if (valid == 0) // this process has no rows of a short last batch
+      continue;
     s.evaluate();
-    m.loss += readScalar(s, io.loss) * b.valid;
+    m.loss += readScalar(s, io.loss) * valid;
     m.correct += readScalar(s, io.correct);
-    m.samples += b.valid;
+    m.samples += valid;
+  }
+  if (io.ranks > 1) {
+    double sums[3] = {m.loss, m.correct, static_cast<double>(m.samples)};
+    s.collective->sum(sums, 3);
+    m.loss = sums[0], m.correct = sums[1], m.samples = static_cast<int64_t>(sums[2]);
   }
   return m;
 }
@@ -333,7 +378,7 @@ RunData loadRunData(Session &s, const StepIO &io, const TrainOptions &o, bool va
     run.batch.num_classes = run.ds.num_classes;
   }
   data::BatchOptions &b = run.batch;
-  b.batch_size = io.batch;
+  b.batch_size = io.globalBatch; // every process reads whole global batches and feeds its rows
   b.shuffle = t.shuffle();
   b.seed = o.seed;
   b.image_layout = dopts.image_layout;

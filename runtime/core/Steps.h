@@ -26,9 +26,16 @@ namespace kcc::rt {
 struct StepIO {
   std::vector<uint32_t> inputs;
   uint32_t target, mask, seed, step, loss, correct, pred;
+  uint32_t rowOffset = UINT32_MAX; // data parallel only
   bool sparse;
-  int64_t batch, classes;
+  /// Rows of the step's buffers; of the global batch (the model's batch
+  /// size, which every process reads); the processes the step was compiled
+  /// for, and this one's rank.
+  int64_t batch, globalBatch, classes;
+  int ranks = 1, rank = 0;
 
+  /// Checks the model's processes against |s|.collective's (throws
+  /// RuntimeError if they differ).
   explicit StepIO(Session &s);
 };
 
@@ -75,9 +82,11 @@ struct RunLocks {
 /// locked against a second krun.
 RunLocks checkOutputs(Session &s, const TrainOptions &o);
 
-/// Copies one batch into the step's inputs.
-void feed(Session &s, const StepIO &io, const data::Batch &b, const std::vector<size_t> &map,
-          std::vector<float> &mask, int64_t seed, int64_t step);
+/// Copies this process's rows of one global batch into the step's inputs
+/// (all of them in one process) and sets the session's share of the
+/// batch; returns the samples among those rows.
+int64_t feed(Session &s, const StepIO &io, const data::Batch &b, const std::vector<size_t> &map,
+             std::vector<float> &mask, int64_t seed, int64_t step);
 
 float readScalar(Session &s, uint32_t buffer);
 

@@ -10,6 +10,7 @@
 
 #include "core/Trainer.h"
 
+#include "contract/FormatVersion.h"
 #include "core/Checkpoint.h"
 #include "core/KerasFiles.h"
 #include "core/Steps.h"
@@ -17,6 +18,7 @@
 #include "core/RuntimeError.h"
 #include "data/BatchProducer.h"
 #include "data/DataError.h"
+#include "data/Random.h"
 #include "support/Output.h"
 
 #include <chrono>
@@ -134,11 +136,35 @@ private:
   struct sigaction oldInt = {}, oldTerm = {};
 };
 
+/// KCC_DEBUG >= 1 in a data-parallel run: the processes must hold the same
+/// weights and optimizer state, bit for bit (a checksum compared across them).
+void checkProcessesAgree(Session &s, int64_t epoch) {
+  uint64_t sum = 0;
+  std::vector<uint8_t> bytes;
+  for (const bin::Variable *v : *s.model().variables()) {
+    bytes.resize(static_cast<size_t>(s.bufferInfo(v->buffer()).bytes()));
+    s.backend().readStored(v->buffer(), bytes.data());
+    sum = data::mix64(sum ^ bin::checksum(bytes.data(), bytes.size()));
+  }
+  unsigned long long lo = 0, hi = 0;
+  s.collective->minMax(sum, lo, hi);
+  if (lo != hi)
+    throw RuntimeError("after epoch " + std::to_string(epoch) +
+                       " the processes hold different weights or optimizer state (their checksums differ)");
+}
+
 } // namespace
 
-int train(Session &s, const TrainOptions &o) {
+int train(Session &s, const TrainOptions &options) {
   const bin::Training &t = *s.model().training();
   StepIO io(s);
+  // Data parallel: every process trains; the first reports and writes.
+  const bool lead = io.rank == 0;
+  TrainOptions o = options;
+  if (!lead) {
+    o.quiet = true;
+    o.logJson.clear(), o.checkpointDir.clear(), o.save.clear(), o.dumpWeights.clear();
+  }
   RunLocks locks = checkOutputs(s, o);
   auto loadStart = clock_type::now();
   RunData run = loadRunData(s, io, o);
@@ -172,7 +198,10 @@ int train(Session &s, const TrainOptions &o) {
                 "krun: %s\n",
                 s.path().c_str(), static_cast<long long>(ds.train.size()),
                 static_cast<long long>(ds.test.size()), run.from.c_str(), seconds(loadStart),
-                static_cast<long long>(io.batch), static_cast<long long>(epochs), s.backend().describe().c_str());
+                static_cast<long long>(io.globalBatch), static_cast<long long>(epochs), s.backend().describe().c_str());
+  if (!o.quiet && io.ranks > 1)
+    std::printf("krun: data parallel: %d processes, %lld rows of each batch apiece; %s\n", io.ranks,
+                static_cast<long long>(io.batch), s.collective->describe().c_str());
   s.profiling = o.profile || o.debug >= 2;
   std::vector<std::string> log = state.log;
   std::vector<float> mask(io.batch);
@@ -201,16 +230,26 @@ int train(Session &s, const TrainOptions &o) {
       writeCheckpoint(s, checkpointDir, now);
     };
     while (producer.next(b)) {
-      feed(s, io, b, map, mask, seed, step);
+      int64_t valid = feed(s, io, b, map, mask, seed, step);
       s.train();
-      float loss = readScalar(s, io.loss);
+      // The batch's loss and hits, and whether any process was asked to
+      // stop: summed over the processes, so that all decide alike.
+      double sums[3] = {valid ? readScalar(s, io.loss) * static_cast<double>(valid) : 0.0,
+                        valid ? readScalar(s, io.correct) : 0.0, static_cast<double>(stopSignal)};
+      if (io.ranks > 1)
+        s.collective->sum(sums, 3);
+      double loss = sums[0] / static_cast<double>(std::max<int64_t>(b.valid, 1));
       if (!std::isfinite(loss))
         throw RuntimeError("the loss became " + std::to_string(loss) + " at step " + std::to_string(step));
-      m.loss += loss * b.valid;
-      m.correct += readScalar(s, io.correct);
+      m.loss += sums[0];
+      m.correct += sums[1];
       m.samples += b.valid;
       ++step, ++epochStep;
+      if (sums[2] != 0 && !stopSignal) // another process got the signal
+        stopSignal = SIGTERM;
       if (stopSignal) {
+        if (!lead)
+          return 128 + stopSignal;
         save(epoch, epochStep, m);
         if (!o.logJson.empty())
           writeLog(o.logJson, log);
@@ -240,6 +279,8 @@ int train(Session &s, const TrainOptions &o) {
     Metrics test = evaluate(s, io, ds.test, bopts, map);
     Metrics val = evaluate(s, io, ds.validation, bopts, map);
     double evalSeconds = seconds(evalStart), epochSeconds = seconds(start);
+    if (io.ranks > 1 && o.debug >= 1)
+      checkProcessesAgree(s, epoch);
     if (!o.quiet) {
       progress(m.samples, producer.samples_per_epoch(), epochSeconds, m, true);
       if (ds.validation.size())

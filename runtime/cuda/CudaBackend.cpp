@@ -480,9 +480,11 @@ public:
     case bin::CallKind::Fill:
       return std::make_unique<FillCall>(d, call);
     case bin::CallKind::Reorder:
+    case bin::CallKind::AllReduce: // krun's session runs it (Collective.h)
       break;
     }
-    throw RuntimeError("model.bin asks the CUDA backend for a call it does not have (reorder)");
+    throw RuntimeError(std::string("model.bin asks the CUDA backend for a call it does not have (") +
+                       bin::EnumNameCallKind(call.kind()) + ")");
   }
 
   void write(uint32_t index, const void *data) override {

@@ -161,6 +161,16 @@ KCC_CALL_ARITY(FillOp, ArrayRef<size_t>({0}), ArrayRef<size_t>({1}))
 
 #undef KCC_CALL_ARITY
 
+LogicalResult AllReduceOp::verify() {
+  if (failed(verifyArity(*this, getInputs().size(), getOutputs().size(), {1}, {1})))
+    return failure();
+  auto src = llvm::cast<BufferType>(getInputs()[0].getType()), dst = llvm::cast<BufferType>(getOutputs()[0].getType());
+  if (src.getShape() != dst.getShape() || src.getElementType() != dst.getElementType() ||
+      !dst.getElementType().isF32())
+    return emitOpError() << "sums float32 buffers of one shape, got " << src << " into " << dst;
+  return success();
+}
+
 LogicalResult KernelOp::verify() {
   if (getDomainAttr().getInt() < 1)
     return emitOpError() << "domain must be positive, got " << getDomainAttr().getInt();

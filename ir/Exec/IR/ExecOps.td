@@ -206,6 +206,19 @@ def Exec_FillOp : Exec_CallOp<"fill"> {
   let arguments = !con(callOperands, (ins F64Attr:$value));
 }
 
+def Exec_AllReduceOp : Exec_CallOp<"all_reduce"> {
+  let summary = "sum a gradient over the processes of a data-parallel run: ins(src) outs(dst)";
+  let description = [{
+    dst = the sum over processes of src * (this process's samples / the
+    global batch's samples), the counts supplied by the runtime each step;
+    reduced by the runtime's collective library (MPI on CPU processes). The
+    lowering of `graph.all_reduce`.
+
+    Example: `exec.all_reduce ins(%g : !exec.buffer<512x10xf32>) outs(%s : !exec.buffer<512x10xf32>)`
+  }];
+  let arguments = callOperands;
+}
+
 //===----------------------------------------------------------------------===//
 // Generated kernels
 //===----------------------------------------------------------------------===//

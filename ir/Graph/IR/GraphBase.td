@@ -126,7 +126,8 @@ def Graph_StepRole : I32EnumAttr<"StepRole", "what a step argument or result hol
     I32EnumAttrCase<"input", 0>, I32EnumAttrCase<"target", 1>,
     I32EnumAttrCase<"mask", 2>, I32EnumAttrCase<"seed", 3>,
     I32EnumAttrCase<"step", 4>, I32EnumAttrCase<"loss", 5>,
-    I32EnumAttrCase<"correct", 6>, I32EnumAttrCase<"pred", 7>]> {
+    I32EnumAttrCase<"correct", 6>, I32EnumAttrCase<"pred", 7>,
+    I32EnumAttrCase<"row_offset", 8>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
 }
@@ -243,6 +244,10 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
     y (1 - s) + s / classes, or + s / 2 for binary; accuracy reads them as
     they are.
 
+    `ranks` > 1 compiles for data-parallel training: `batch_size` stays the
+    global batch, and the step's tensors hold ceil(batch_size / ranks)
+    rows, one process's share.
+
     Example: `#graph.training<loss = categorical_crossentropy, metrics = ["accuracy"], optimizer = <kind = sgd, lr = 1.0e-02>, batch_size = 128, epochs = 20, shuffle = true, dataset = "mnist">`
   }];
   let parameters = (ins EnumParameter<Graph_LossKind>:$loss, Graph_F64Parameter<"1e-7">:$loss_epsilon,
@@ -257,7 +262,8 @@ def Graph_TrainingAttr : Graph_Attr<"Training", "training"> {
                         DefaultValuedParameter<"Validation", "Validation::test">:$validation,
                         Graph_F64Parameter<"0.0">:$validation_split, Graph_FlagParameter<>:$augment,
                         Graph_F64Parameter<"0.0">:$width_shift_range, Graph_F64Parameter<"0.0">:$height_shift_range,
-                        Graph_FlagParameter<>:$horizontal_flip);
+                        Graph_FlagParameter<>:$horizontal_flip,
+                        DefaultValuedParameter<"int64_t", "1">:$ranks);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

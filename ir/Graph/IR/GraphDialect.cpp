@@ -78,13 +78,16 @@ InitializerAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 LogicalResult TrainingAttr::verify(function_ref<InFlightDiagnostic()> emitError, LossKind loss, APFloat lossEpsilonF,
                                    bool fromLogits, APFloat labelSmoothingF, ArrayAttr metrics, OptimizerAttr optimizer, int64_t batchSize, int64_t epochs,
                                    int64_t stepsPerEpoch, bool, StringRef, StringRef, StringRef, Validation,
-                                   APFloat validationSplitF, bool, APFloat widthShiftF, APFloat heightShiftF, bool) {
+                                   APFloat validationSplitF, bool, APFloat widthShiftF, APFloat heightShiftF, bool,
+                                   int64_t ranks) {
   double lossEpsilon = lossEpsilonF.convertToDouble(), validationSplit = validationSplitF.convertToDouble();
   double widthShift = widthShiftF.convertToDouble(), heightShift = heightShiftF.convertToDouble();
   // The frontend checks the user's values with their JSON paths; this keeps
   // hand-written IR (tests, kcc-opt) to the same ranges krun relies on.
   if (batchSize <= 0 || epochs <= 0 || stepsPerEpoch < 0)
     return emitError() << "batch_size and epochs must be positive and steps_per_epoch not negative";
+  if (ranks < 1 || ranks > batchSize)
+    return emitError() << "ranks must be in [1, batch_size]";
   if (fromLogits && loss != LossKind::categorical_crossentropy && loss != LossKind::sparse_categorical_crossentropy &&
       loss != LossKind::binary_crossentropy)
     return emitError() << "from_logits applies to the crossentropy losses only";

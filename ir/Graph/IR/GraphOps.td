@@ -569,16 +569,32 @@ def Graph_DropoutOp : Graph_ElementwiseOp<"dropout", [
     stored mask and every target draws the same mask. `stream` is unique per
     dropout layer.
 
+    With `rows` (data-parallel training, one process's share of the global
+    batch), i counts from row `row_offset` of the global batch: every
+    process draws the rows of the mask one process training the whole
+    batch would, so N processes train as one.
+
     Example:
     ```mlir
     %y = graph.dropout %x, %seed, %step {rate = 2.000000e-01 : f64, stream = 1 : i64}
         : (tensor<128x512xf32>, tensor<i64>, tensor<i64>) -> tensor<128x512xf32>
+    %z = graph.dropout %x, %seed, %step rows %offset {rate = 2.000000e-01 : f64, stream = 1 : i64}
+        : (tensor<64x512xf32>, tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<64x512xf32>
     ```
   }];
   let arguments = (ins Graph_F32Tensor:$input, Graph_I64Scalar:$seed, Graph_I64Scalar:$step,
-                       F64Attr:$rate, I64Attr:$stream);
+                       Optional<Graph_I64Scalar>:$row_offset, F64Attr:$rate, I64Attr:$stream);
   let results = (outs Graph_F32Tensor:$result);
-  let assemblyFormat = "$input `,` $seed `,` $step attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input `,` $seed `,` $step (`rows` $row_offset^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Elements of one row (a sample) of the batch-major input.
+    int64_t elementsPerRow() {
+      auto type = ::llvm::cast<::mlir::RankedTensorType>(getInput().getType());
+      return type.getRank() == 0 || type.getDimSize(0) == 0 ? 1 : type.getNumElements() / type.getDimSize(0);
+    }
+  }];
   let hasVerifier = 1;
 }
 
@@ -812,6 +828,24 @@ def Graph_WeightDecayOp : Graph_ElementwiseOp<"weight_decay", [AllTypesMatch<["p
                        F64Attr:$weight_decay);
   let results = (outs Graph_F32Tensor:$new_param);
   let assemblyFormat = "$param `,` $step attr-dict `:` functional-type(operands, results)";
+}
+
+def Graph_AllReduceOp : Graph_TensorOp<"all_reduce", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "a gradient summed over the processes of a data-parallel run";
+  let description = [{
+    Each process holds the gradient of its share of the global batch,
+    averaged over its own samples; the result is the gradient of the whole
+    batch: the sum over processes of `input * samples / global samples`.
+    The runtime supplies both counts every step (a process's rows are its
+    mask's ones) and reduces through its collective library (MPI, NCCL).
+    Inserted by `graph-data-parallel` between the backward pass and the
+    optimizer; in one process it is the identity, as its reference is.
+
+    Example: `%g2 = graph.all_reduce %g : (tensor<784x512xf32>) -> tensor<784x512xf32>`
+  }];
+  let arguments = (ins Graph_F32Tensor:$input);
+  let results = (outs Graph_F32Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 def Graph_ClipGradientOp : Graph_ElementwiseOp<"clip_gradient", [AllTypesMatch<["grad", "result"]>]> {

@@ -101,6 +101,12 @@ TEST(Bf16Rounding, AgreesWithOneDnnReorder) {
     }
     if (isDenormal(in[i])) // VCVTNEPS2BF16 reads denormals as zero
       continue;
+    // Without AVX512-BF16 (where krun has no bf16 path) oneDNN converts in
+    // its reference code, which writes -0 as +0.
+    if (in[i] == 0x80000000u && !__builtin_cpu_supports("avx512bf16")) {
+      EXPECT_EQ(onednn[i] & 0x7fffu, 0u);
+      continue;
+    }
     ASSERT_EQ(ours[i], onednn[i]) << std::hex << "f32 bits 0x" << in[i];
     ++compared;
   }

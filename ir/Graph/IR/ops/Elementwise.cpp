@@ -381,6 +381,11 @@ SmallVector<Value> DropoutOp::buildScalar(OpBuilder &b, Location loc,
   double rate = getRate().convertToDouble();
   if (rate == 0.0)
     return {args[0]};
+  if (getRowOffset()) // element i of this share is element i + offset * row of the global batch
+    linearIndex = b.create<arith::AddIOp>(
+        loc, linearIndex,
+        b.create<arith::MulIOp>(loc, args[3],
+                                b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(elementsPerRow()))));
   Value word = buildPhiloxWord(b, loc, args[1], args[2], getStream(), linearIndex);
   Value threshold = b.create<arith::ConstantOp>(
       loc, b.getIntegerAttr(b.getI32Type(), dropoutThreshold(rate)));
@@ -395,11 +400,13 @@ LogicalResult DropoutOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrad
   // Same key, same mask: the gradient is dropout applied to dy.
   Value dx;
   if (needGrad[0]) {
-    auto op = b.create<DropoutOp>(getLoc(), getInput().getType(), resultGrads[0],
-                                  getSeed(), getStep(), getRateAttr(), getStreamAttr());
+    auto op = b.create<DropoutOp>(getLoc(), getInput().getType(), resultGrads[0], getSeed(), getStep(),
+                                  getRowOffset(), getRateAttr(), getStreamAttr());
     dx = op.getResult();
   }
   operandGrads.append({dx, Value(), Value()});
+  if (getRowOffset())
+    operandGrads.push_back(Value());
   return success();
 }
 
@@ -409,10 +416,11 @@ LogicalResult DropoutOp::evaluate(ArrayRef<const RefTensor *> in,
   uint32_t threshold = dropoutThreshold(rate);
   auto seed = static_cast<uint64_t>(static_cast<int64_t>((*in[1])[0]));
   auto step = static_cast<uint64_t>(static_cast<int64_t>((*in[2])[0]));
+  int64_t first = getRowOffset() ? static_cast<int64_t>((*in[3])[0]) * elementsPerRow() : 0;
   out.push_back(mapRef(in, [&](ArrayRef<double> a, int64_t i) {
     if (rate == 0.0)
       return a[0];
-    bool keep = philoxWord(seed, step, getStream(), i) >= threshold;
+    bool keep = philoxWord(seed, step, getStream(), first + i) >= threshold;
     return keep ? a[0] / (1.0 - rate) : 0.0;
   }));
   return success();

@@ -129,6 +129,18 @@ LogicalResult ClipGradientOp::evaluate(ArrayRef<const RefTensor *> in, SmallVect
 }
 
 //===----------------------------------------------------------------------===//
+// Data-parallel gradient sum: operand (grad)
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllReduceOp::inferShapes() { return inferUpdate(*this); }
+
+// The reference is one process: the whole batch's gradient is its own.
+LogicalResult AllReduceOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  out.push_back(*in[0]);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // SGD: operands (param, grad, step[, velocity])
 //===----------------------------------------------------------------------===//
 
