@@ -138,10 +138,10 @@ int main(int argc, char **argv) {
     kcc::rt::ModelFile file = kcc::rt::ModelFile::load(model);
     kcc::rt::Session session(file, threads);
     session.collective = collective.get();
-    if (file.model().training()->ranks() > 1 && (evaluate || !o.predictInput.empty() || !o.batchDir.empty()))
-      throw kcc::rt::RuntimeError(model + ": compiled for data-parallel training (kcc --ranks); --evaluate, "
-                                          "--predict and --batch run a model compiled without --ranks (the "
-                                          "weights are the same: pass them with --init-weights)");
+    if (file.model().training()->ranks() > 1 && (!o.predictInput.empty() || !o.batchDir.empty()))
+      throw kcc::rt::RuntimeError(model + ": compiled for data-parallel training (kcc --ranks); --predict and "
+                                          "--batch run a model compiled without --ranks (the weights are the "
+                                          "same: pass them with --init-weights)");
     // Pinning picks CPUs among the process's own: processes that share
     // theirs would pin to the same ones.
     std::string pinned = unbound ? "threads not pinned (processes of this run share the CPUs: mpirun "

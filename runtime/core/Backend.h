@@ -18,6 +18,8 @@
 
 namespace kcc::rt {
 
+class Collective;
+
 class Executor {
 public:
   virtual ~Executor() = default;
@@ -32,6 +34,14 @@ public:
   /// One line for the run header: library versions, ISA, threads.
   virtual std::string describe() const = 0;
   virtual std::unique_ptr<Executor> makeExecutor(const bin::Call &call) = 0;
+  /// Data parallel: an executor that sums AllReduce |call| on the device
+  /// (NCCL on CUDA), or nullptr to let the session sum through host memory.
+  /// |collective| (the processes) and |share| (this one's share of the
+  /// batch, its weight in the sum) are read when it runs.
+  virtual std::unique_ptr<Executor> makeAllReduce(const bin::Call &call, Collective *const &collective,
+                                                  const double &share) {
+    return nullptr;
+  }
   /// Copies between host memory and a buffer. |data| is in the buffer's
   /// plain order (Keras layout, row-major); a backend converts to and from
   /// the buffer's own layout.

@@ -25,6 +25,15 @@ public:
   /// Replaces |data| on every process by its sum over all processes.
   virtual void sum(float *data, size_t n) = 0;
   virtual void sum(double *data, size_t n) = 0;
+  /// sum(data, n) begun without waiting: |data| must stay untouched until
+  /// wait(request) returns. Started in the same order on every process.
+  virtual int startSum(float *data, size_t n) = 0;
+  virtual void wait(int request) = 0;
+  /// Lets started sums advance (MPI moves them only inside its calls);
+  /// krun calls it between the calls of a step.
+  virtual void progress() {}
+  /// Copies |bytes| at |data| from process |root| to every other.
+  virtual void broadcast(void *data, size_t bytes, int root) = 0;
   /// The smallest and largest of |value| over all processes.
   virtual void minMax(unsigned long long value, unsigned long long &min, unsigned long long &max) = 0;
   /// Ends every process of the run (after an error on this one), so that

@@ -82,8 +82,11 @@ void writeLogLine(const std::string &path, const std::string &line) {
 
 } // namespace
 
-int evaluateModel(Session &s, const TrainOptions &o) {
+int evaluateModel(Session &s, const TrainOptions &options) {
   StepIO io(s);
+  TrainOptions o = options; // data parallel: each process evaluates its rows; the first reports
+  if (io.rank != 0)
+    o.quiet = true, o.logJson.clear();
   RunLocks locks = checkOutputs(s, o);
   RunData run = loadRunData(s, io, o, /*validationSplit=*/false);
   // Built-in datasets and x_test/y_test: the test set; x/y or --x/--y: all of it.

@@ -2,6 +2,7 @@
 
 #include "core/Session.h"
 
+#include "core/AllReduce.h"
 #include "core/Initializers.h"
 #include "core/Npy.h"
 #include "core/RuntimeError.h"
@@ -77,57 +78,53 @@ uint32_t Session::bufferWithRole(bin::BufferRole role) const {
   return it->second;
 }
 
-namespace {
-
-/// dst = sum over processes of src * share: through host memory, so that
-/// every backend and layout works alike (read/write convert to plain order).
-class AllReduceCall : public Executor {
-public:
-  AllReduceCall(Session &s, const bin::Call &call)
-      : s(s), src(call.inputs()->Get(0)), dst(call.outputs()->Get(0)) {
-    int64_t n = 1;
-    for (int64_t d : *s.bufferInfo(src).shape())
-      n *= d;
-    values.resize(static_cast<size_t>(n));
-  }
-  void run() override {
-    if (!s.collective)
-      throw RuntimeError(s.path() + ": compiled for data-parallel training (kcc --ranks); run it with mpirun");
-    if (s.shareOfBatch == 0) // no rows here: its gradient is 0/0, and adds nothing
-      std::fill(values.begin(), values.end(), 0.0f);
-    else {
-      s.backend().read(src, values.data());
-      if (s.shareOfBatch != 1.0)
-        for (float &v : values)
-          v = static_cast<float>(v * s.shareOfBatch);
-    }
-    s.collective->sum(values.data(), values.size());
-    s.backend().write(dst, values.data());
-  }
-  std::string implementation() const override { return s.collective ? s.collective->describe() : "none"; }
-
-private:
-  Session &s;
-  uint32_t src, dst;
-  std::vector<float> values;
-};
-
-} // namespace
-
 void Session::build(const bin::Program &p, std::vector<std::unique_ptr<Executor>> &out,
                     std::vector<CallStats> &stats) {
-  for (const bin::Call *call : *p.calls()) {
-    if (call->kind() == bin::CallKind::AllReduce)
-      out.push_back(std::make_unique<AllReduceCall>(*this, *call));
-    else
+  const auto &calls = *p.calls();
+  // The device sums (NCCL), or, if it cannot, the host in buckets.
+  std::map<size_t, std::unique_ptr<Executor>> onDevice;
+  bool onHost = false;
+  for (size_t i = 0; i < calls.size(); ++i)
+    if (calls.Get(i)->kind() == bin::CallKind::AllReduce) {
+      if (auto e = device->makeAllReduce(*calls.Get(i), collective, shareOfBatch))
+        onDevice[i] = std::move(e);
+      else
+        onHost = true;
+    }
+  if (onHost && !onDevice.empty())
+    onDevice.clear(); // one way for the whole step: the host's buckets start sums in one order
+  std::unique_ptr<AllReduceSchedule> reduces;
+  if (onHost)
+    reduces = std::make_unique<AllReduceSchedule>(*this, p);
+  auto addWaits = [&](size_t i) {
+    if (reduces)
+      for (auto &wait : reduces->waitsBefore(i)) {
+        out.push_back(std::move(wait));
+        stats.push_back({"all_reduce_wait", "", out.back()->implementation()});
+      }
+  };
+  for (size_t i = 0; i < calls.size(); ++i) {
+    const bin::Call *call = calls.Get(i);
+    addWaits(i);
+    if (call->kind() != bin::CallKind::AllReduce)
       out.push_back(device->makeExecutor(*call));
+    else
+      out.push_back(reduces ? reduces->member(i) : std::move(onDevice[i]));
     stats.push_back({callKindName(call->kind()), call->layer() ? call->layer()->str() : "",
                      out.back()->implementation()});
   }
+  addWaits(calls.size());
 }
 
 void Session::run(std::vector<std::unique_ptr<Executor>> &program, std::vector<CallStats> &stats) {
   if (!profiling) {
+    if (collective && collective->size() > 1) { // started sums advance between calls
+      for (auto &e : program) {
+        e->run();
+        collective->progress();
+      }
+      return;
+    }
     for (auto &e : program)
       e->run();
     return;

@@ -161,7 +161,7 @@ int train(Session &s, const TrainOptions &options) {
   // Data parallel: every process trains; the first reports and writes.
   const bool lead = io.rank == 0;
   TrainOptions o = options;
-  if (!lead) {
+  if (!lead) { // (it still times its calls when asked, so that all processes run alike)
     o.quiet = true;
     o.logJson.clear(), o.checkpointDir.clear(), o.save.clear(), o.dumpWeights.clear();
   }
@@ -304,12 +304,12 @@ int train(Session &s, const TrainOptions &options) {
       writeLog(o.logJson, log);
     if (!o.checkpointDir.empty())
       save(stop ? epoch : epoch + 1, stop ? epochStep : 0, stop ? m : Metrics());
-    if (o.debug >= 2) {
+    if (o.debug >= 2 && lead) {
       printProfile("train step", s.trainStats, step);
       s.trainStats.assign(s.trainStats.size(), CallStats());
     }
   }
-  if (o.profile)
+  if (o.profile && lead)
     printProfile("train step (whole run)", s.trainStats, step);
   if (!o.dumpWeights.empty())
     s.dumpWeights(o.dumpWeights);

@@ -6,12 +6,15 @@
 // activation epilogues); generated kernels come from the PTX in model.bin,
 // loaded with the driver API and launched one domain index per thread.
 // Convolution filters are stored KRSC ("acdb" over O,I,H,W; kcc's CUDA
-// layout pass asks for it), activations in the Keras data format.
+// layout pass asks for it), activations in the Keras data format. In a
+// data-parallel run each process takes the GPU of its local rank, and
+// gradients are summed across processes with NCCL on the backend's stream.
 //
 //===----------------------------------------------------------------------===//
 
 #include "core/Backend.h"
 
+#include "core/Collective.h"
 #include "core/RuntimeError.h"
 #include "contract/OneDnnTags.h"
 
@@ -19,8 +22,13 @@
 #include <cuda.h>
 #include <cuda_runtime.h>
 #include <cudnn.h>
+#ifdef KCC_HAVE_NCCL
+#include <nccl.h>
+#endif
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <vector>
@@ -57,6 +65,9 @@ struct Device {
   cudnnHandle_t dnn = nullptr;
   CUmodule module = nullptr;
   std::vector<CUfunction> kernels;
+#ifdef KCC_HAVE_NCCL
+  ncclComm_t nccl = nullptr; // made at the first sum (every process must be running)
+#endif
 
   explicit Device(const bin::Model &m) : model(m) {}
   void *ptr(uint32_t b) const { return arena + model.buffers()->Get(b)->offset(); }
@@ -425,6 +436,56 @@ private:
   int64_t cin = 0;
 };
 
+/// The process's index among those of a data-parallel run on this machine
+/// (the launcher's variable), 0 alone: it picks the process's GPU.
+int localRank() {
+  for (const char *v : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"})
+    if (const char *r = std::getenv(v))
+      return std::max(0, std::atoi(r));
+  return 0;
+}
+
+#ifdef KCC_HAVE_NCCL
+void check(ncclResult_t e, const char *what) {
+  if (e != ncclSuccess)
+    throw RuntimeError(std::string("NCCL: ") + what + ": " + ncclGetErrorString(e));
+}
+
+/// dst = the sum over processes of src * share (NCCL's pre-multiplied sum),
+/// queued on the backend's stream like every other call.
+class NcclAllReduceCall : public Executor {
+public:
+  NcclAllReduceCall(Device &d, const bin::Call &c, Collective *const &collective, const double &share)
+      : d(d), collective(collective), share(share), src(c.inputs()->Get(0)), dst(c.outputs()->Get(0)) {
+    count = static_cast<size_t>(d.buffer(src).bytes() / 4);
+  }
+  void run() override {
+    if (!collective)
+      throw RuntimeError("model.bin was compiled for data-parallel training (kcc --ranks); run it with mpirun");
+    if (!d.nccl) {
+      ncclUniqueId id{};
+      if (collective->rank() == 0)
+        check(ncclGetUniqueId(&id), "unique id");
+      collective->broadcast(&id, sizeof id, 0);
+      check(ncclCommInitRank(&d.nccl, collective->size(), id, collective->rank()), "communicator");
+    }
+    float scalar = static_cast<float>(share);
+    ncclRedOp_t op;
+    check(ncclRedOpCreatePreMulSum(&op, &scalar, ncclFloat, ncclScalarHostImmediate, d.nccl), "weighted sum");
+    check(ncclAllReduce(d.ptr(src), d.ptr(dst), count, ncclFloat, op, d.nccl, d.stream), "all-reduce");
+    check(ncclRedOpDestroy(op, d.nccl), "weighted sum");
+  }
+  std::string implementation() const override { return "nccl"; }
+
+private:
+  Device &d;
+  Collective *const &collective;
+  const double &share;
+  uint32_t src, dst;
+  size_t count;
+};
+#endif
+
 class CudaBackend : public Backend {
 public:
   CudaBackend(const bin::Model &model, const std::string &path) : d(model) {
@@ -433,7 +494,7 @@ public:
     if (e != cudaSuccess || count == 0)
       throw RuntimeError(path + ": compiled for CUDA, but no CUDA device is usable here (" +
                          (e != cudaSuccess ? cudaGetErrorString(e) : "no devices") + "); compile it with kcc --target=cpu");
-    check(cudaSetDevice(0), "select device");
+    check(cudaSetDevice(localRank() % count), "select device");
     check(cudaStreamCreate(&d.stream), "stream");
     check(cublasCreate(&d.blas), "create");
     check(cublasSetStream(d.blas, d.stream), "stream");
@@ -460,6 +521,22 @@ public:
     os << "cuda, " << prop.name << " (sm_" << prop.major << prop.minor << "), cuDNN " << cudnnGetVersion();
     return os.str();
   }
+
+#ifdef KCC_HAVE_NCCL
+  ~CudaBackend() override {
+    if (d.nccl)
+      ncclCommDestroy(d.nccl);
+  }
+
+  std::unique_ptr<Executor> makeAllReduce(const bin::Call &call, Collective *const &collective,
+                                          const double &share) override {
+    const bin::Buffer &src = d.buffer(call.inputs()->Get(0)), &dst = d.buffer(call.outputs()->Get(0));
+    auto layout = [](const bin::Buffer &b) { return b.layout() ? b.layout()->str() : std::string(); };
+    if (layout(src) != layout(dst) || src.bytes() != dst.bytes())
+      return nullptr; // elementwise sums need one layout: the session converts through the host
+    return std::make_unique<NcclAllReduceCall>(d, call, collective, share);
+  }
+#endif
 
   std::unique_ptr<Executor> makeExecutor(const bin::Call &call) override {
     switch (call.kind()) {

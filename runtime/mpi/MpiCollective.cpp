@@ -13,7 +13,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -31,6 +33,37 @@ public:
   int size() const override { return count; }
   void sum(float *data, size_t n) override { reduce(data, n, MPI_FLOAT, MPI_SUM); }
   void sum(double *data, size_t n) override { reduce(data, n, MPI_DOUBLE, MPI_SUM); }
+  int startSum(float *data, size_t n) override {
+    std::vector<MPI_Request> &r = requests[next];
+    size_t done = 0;
+    do {
+      size_t chunk = n - done < kChunk ? n - done : kChunk;
+      r.emplace_back();
+      MPI_Iallreduce(MPI_IN_PLACE, data + done, static_cast<int>(chunk), MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD,
+                     &r.back());
+      done += chunk;
+    } while (done < n);
+    return next++;
+  }
+  void wait(int request) override {
+    auto it = requests.find(request);
+    if (it == requests.end())
+      return;
+    MPI_Waitall(static_cast<int>(it->second.size()), it->second.data(), MPI_STATUSES_IGNORE);
+    requests.erase(it);
+  }
+  void progress() override {
+    for (auto &[id, r] : requests) {
+      int done = 0;
+      MPI_Testall(static_cast<int>(r.size()), r.data(), &done, MPI_STATUSES_IGNORE);
+    }
+  }
+  void broadcast(void *data, size_t bytes, int root) override {
+    auto *p = static_cast<char *>(data);
+    for (size_t done = 0; done < bytes; done += kChunk)
+      MPI_Bcast(p + done, static_cast<int>(bytes - done < kChunk ? bytes - done : kChunk), MPI_BYTE, root,
+                MPI_COMM_WORLD);
+  }
   void minMax(unsigned long long value, unsigned long long &min, unsigned long long &max) override {
     min = max = value;
     reduce(&min, 1, MPI_UNSIGNED_LONG_LONG, MPI_MIN);
@@ -51,13 +84,15 @@ public:
   }
 
 private:
-  int me = 0, count = 1;
-
   // MPI counts are ints: large buffers go in chunks.
+  static constexpr size_t kChunk = size_t(1) << 30;
+  int me = 0, count = 1;
+  int next = 0;
+  std::map<int, std::vector<MPI_Request>> requests;
+
   template <typename T> static void reduce(T *data, size_t n, MPI_Datatype type, MPI_Op op) {
-    constexpr size_t chunk = size_t(1) << 30;
-    for (size_t done = 0; done < n; done += chunk)
-      MPI_Allreduce(MPI_IN_PLACE, data + done, static_cast<int>(n - done < chunk ? n - done : chunk), type, op,
+    for (size_t done = 0; done < n; done += kChunk)
+      MPI_Allreduce(MPI_IN_PLACE, data + done, static_cast<int>(n - done < kChunk ? n - done : kChunk), type, op,
                     MPI_COMM_WORLD);
   }
 };

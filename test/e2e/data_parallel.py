@@ -2,13 +2,14 @@
 """Issue #13: `mpirun -np N krun` (a model compiled with kcc --ranks N) trains
 as one process does on the same global batch. For each model: the weights
 after 1 and after 20 steps agree with one process's, to 1e-6 and 1e-4
-relative. Also: a short last batch split unevenly (and 3 processes, whose
-shares differ even in a full batch) on generated arrays; each process's
-threads on CPUs of its own; a process killed mid-run ends the run with an
-error instead of a hang; a file compiled for N processes refused by a run
-of another size. Uses only the standard library."""
+(relative L2). Also: a short last batch split unevenly (and 3 processes,
+whose shares differ even in a full batch) on generated arrays; --evaluate
+split the same way; each process's threads on CPUs of its own; a process
+killed mid-run ends the run with an error instead of a hang; a file compiled
+for N processes refused by a run of another size. Uses only the standard
+library."""
 import argparse
-import io
+import json
 import os
 import re
 import signal
@@ -150,6 +151,21 @@ def main():
         ok &= compare(d1, d, n, 1e-5, f"mnist_mlp, generated data, short last batch, {ranks} processes")
 
     two = compile_model("mnist_mlp", 2)
+    # --evaluate splits the samples the same way (200: 128 + 72 rows).
+    logs = []
+    for ranks, binary in ((1, one), (2, two)):
+        log = os.path.join(a.work, f"evaluate.{ranks}.json")
+        if os.path.exists(log):
+            os.remove(log)
+        run((mpirun(ranks) if ranks > 1 else []) +
+            [a.krun, binary, "--init-weights", d1, "--evaluate", "--data-npz", data, "--log-json", log, "-q"])
+        with open(log) as f:
+            logs.append(json.loads(f.read().splitlines()[-1]))
+    same = (logs[0]["samples"] == logs[1]["samples"] == 200 and logs[0]["accuracy"] == logs[1]["accuracy"] and
+            abs(logs[0]["loss"] - logs[1]["loss"]) <= 1e-5 * abs(logs[0]["loss"]))
+    print(f"{'ok  ' if same else 'FAIL'} --evaluate, 1 and 2 processes: {logs[0]} and {logs[1]}")
+    ok &= same
+
     # Each process's threads on CPUs of its own.
     p = subprocess.run(mpirun(2) + [a.krun, two, "--threads", "1", "--steps", "1", "-q", "--data-npz", data],
                        capture_output=True, text=True, env=dict(ENV, KCC_DEBUG="1"), timeout=300)
