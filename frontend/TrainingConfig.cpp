@@ -262,6 +262,8 @@ private:
                                                    "' is not supported (only the mean, sum_over_batch_size)");
       if (json::integer(member(cfg, "axis")).value_or(-1) != -1)
         diag.error(path + "/config/axis", "a loss over an axis other than the last is not supported");
+      if (const Value *delta = member(cfg, "delta"); !json::isNull(delta) && json::number(delta).value_or(0) != 1.0)
+        diag.error(path + "/config/delta", "Huber's delta must be 1.0 (its default), found " + json::render(delta));
     } else if (loss && loss->IsObject() && loss->MemberCount() == 1) {
       diag.error(path, "one loss per output is supported; this model names several");
       return;
@@ -277,7 +279,14 @@ private:
         {"sparsecategoricalcrossentropy", "sparse_categorical_crossentropy"},
         {"binarycrossentropy", "binary_crossentropy"}, {"bce", "binary_crossentropy"},
         {"meansquarederror", "mean_squared_error"}, {"mse", "mean_squared_error"},
-        {"meanabsoluteerror", "mean_absolute_error"}, {"mae", "mean_absolute_error"}};
+        {"meanabsoluteerror", "mean_absolute_error"}, {"mae", "mean_absolute_error"},
+        {"hinge", "hinge"}, {"squaredhinge", "squared_hinge"}, {"poisson", "poisson"},
+        {"logcosh", "log_cosh"}, {"huber", "huber"}, {"huberloss", "huber"},
+        {"kldivergence", "kl_divergence"}, {"kld", "kl_divergence"},
+        {"kullbackleiblerdivergence", "kl_divergence"},
+        {"meansquaredlogarithmicerror", "mean_squared_logarithmic_error"}, {"msle", "mean_squared_logarithmic_error"},
+        {"meanabsolutepercentageerror", "mean_absolute_percentage_error"},
+        {"mape", "mean_absolute_percentage_error"}};
     std::string n = lower(name);
     for (const auto &[alias, canonical] : known)
       if (n == alias) {
@@ -291,7 +300,9 @@ private:
       }
     diag.error(path, "unsupported loss '" + name +
                          "' (supported: categorical_crossentropy, sparse_categorical_crossentropy, "
-                         "binary_crossentropy, mean_squared_error, mean_absolute_error)");
+                         "binary_crossentropy, mean_squared_error, mean_absolute_error, hinge, squared_hinge, "
+                         "poisson, log_cosh, huber, kl_divergence, mean_squared_logarithmic_error, "
+                         "mean_absolute_percentage_error)");
   }
 
   /// kcc reports loss and accuracy; any other metric is refused, not dropped.

@@ -94,6 +94,8 @@ int main(int argc, char **argv) {
   app.add_option("--dump-weights", o.dumpWeights, "write the final weights to DIR/w000.npy...");
   app.add_option("--batch", o.batchDir, "train on the fixed batch DIR/x0.npy.., y.npy (conformance)");
   app.add_option("--dump", o.dumpDir, "with --batch: write weights, loss.npy and pred.npy to DIR");
+  app.add_option("--dump-batch", o.dumpBatch, "write the first training batch this run feeds to DIR/x0.npy.., "
+                                              "y.npy (what --batch reads: a fixed batch of real data)");
   app.add_option("--checkpoint", o.checkpointDir,
                  "write DIR/checkpoint.kcc at every epoch end (and on SIGINT/SIGTERM): weights, optimizer "
                  "state, counters, log");

@@ -6,7 +6,9 @@
 // the runtime can convert Keras-order weights on upload and download.
 // Conv1D reads its [k, cin, cout] kernel (and writes its gradient) through
 // views as [1, k, cin, cout]: the layout follows such views both ways, the
-// bytes being the same.
+// bytes being the same. It also follows a data-parallel gradient through
+// exec.all_reduce, whose sum the optimizer's kernel reads next to the
+// filter and its slots (elementwise kernels need one layout for all).
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,9 +51,12 @@ struct CudaAssignLayoutsPass : public kcc::codegen::impl::CudaAssignLayoutsBase<
       SmallVector<Value> linked;
       if (auto view = v.getDefiningOp<ViewOp>(); view && view.onlyChangesUnitDims())
         linked.push_back(view.getSource());
-      for (Operation *user : v.getUsers())
+      for (Operation *user : v.getUsers()) {
         if (auto view = dyn_cast<ViewOp>(user); view && view.getSource() == v && view.onlyChangesUnitDims())
           linked.push_back(view.getResult());
+        if (auto sum = dyn_cast<AllReduceOp>(user)) // the gradient's sum, and the gradient of a sum
+          linked.push_back(sum.getInputs()[0] == v ? sum.getOutputs()[0] : sum.getInputs()[0]);
+      }
       for (Value l : linked)
         if (filters.try_emplace(l, dims).second) {
           work.push_back(l);

@@ -56,6 +56,22 @@ struct LossConfig {
       return ElementLoss::mean_squared_error;
     case LossKind::mean_absolute_error:
       return ElementLoss::mean_absolute_error;
+    case LossKind::hinge:
+      return ElementLoss::hinge;
+    case LossKind::squared_hinge:
+      return ElementLoss::squared_hinge;
+    case LossKind::poisson:
+      return ElementLoss::poisson;
+    case LossKind::log_cosh:
+      return ElementLoss::log_cosh;
+    case LossKind::huber:
+      return ElementLoss::huber;
+    case LossKind::kl_divergence:
+      return ElementLoss::kl_divergence;
+    case LossKind::mean_squared_logarithmic_error:
+      return ElementLoss::mean_squared_logarithmic_error;
+    case LossKind::mean_absolute_percentage_error:
+      return ElementLoss::mean_absolute_percentage_error;
     }
     llvm_unreachable("losses are covered");
   }

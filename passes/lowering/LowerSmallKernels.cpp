@@ -299,9 +299,18 @@ void lowerCrossEntropyGrad(LoweringContext &ctx, CrossEntropyGradOp op) {
 }
 
 /// One element's loss term and its derivative with respect to |p|
-/// (graph::ElementLossOp's maths).
-std::pair<Value, Value> elementTerm(OpBuilder &b, Location l, ElementLoss kind, Value p, Value y, double eps) {
+/// (graph::ElementLossOp's maths; |last|: the last axis's length).
+std::pair<Value, Value> elementTerm(OpBuilder &b, Location l, ElementLoss kind, Value p, Value y, double eps,
+                                    int64_t last) {
   Value d = subF(b, l, p, y);
+  auto cmp = [&](arith::CmpFPredicate pred, Value x, Value z) { return b.create<arith::CmpFOp>(l, pred, x, z); };
+  auto select = [&](Value c, Value x, Value z) { return b.create<arith::SelectOp>(l, c, x, z).getResult(); };
+  auto maxF = [&](Value x, Value z) { return b.create<arith::MaximumFOp>(l, x, z).getResult(); };
+  auto minF = [&](Value x, Value z) { return b.create<arith::MinimumFOp>(l, x, z).getResult(); };
+  auto logF = [&](Value x) { return b.create<math::LogOp>(l, x).getResult(); };
+  Value zero = cF32(b, l, 0), one = cF32(b, l, 1);
+  // Hinge losses take -1/1 targets; Keras turns 0/1 ones into them.
+  auto hingeTarget = [&] { return select(cmp(arith::CmpFPredicate::OEQ, y, zero), cF32(b, l, -1), y); };
   switch (kind) {
   case ElementLoss::binary_crossentropy: {
     Value one = cF32(b, l, 1);
@@ -322,6 +331,51 @@ std::pair<Value, Value> elementTerm(OpBuilder &b, Location l, ElementLoss kind, 
     Value sign = b.create<arith::SelectOp>(l, pos, cF32(b, l, 1), b.create<arith::SelectOp>(l, neg, cF32(b, l, -1), cF32(b, l, 0)));
     return {b.create<math::AbsFOp>(l, d), sign};
   }
+  case ElementLoss::hinge: {
+    Value t = hingeTarget(), m = subF(b, l, one, mulF(b, l, t, p));
+    return {maxF(m, zero), select(cmp(arith::CmpFPredicate::OGT, m, zero), subF(b, l, zero, t), zero)};
+  }
+  case ElementLoss::squared_hinge: {
+    Value t = hingeTarget(), m = maxF(subF(b, l, one, mulF(b, l, t, p)), zero);
+    return {mulF(b, l, m, m), mulF(b, l, cF32(b, l, -2), mulF(b, l, m, t))};
+  }
+  case ElementLoss::poisson: {
+    Value pe = addF(b, l, p, cF32(b, l, eps));
+    return {subF(b, l, p, mulF(b, l, y, logF(pe))), subF(b, l, one, divF(b, l, y, pe))};
+  }
+  case ElementLoss::log_cosh: { // |d| + log(1 + e^-2|d|) - log 2: no overflow
+    Value a = b.create<math::AbsFOp>(l, d);
+    Value e = b.create<math::ExpOp>(l, mulF(b, l, cF32(b, l, -2), a));
+    return {subF(b, l, addF(b, l, a, logF(addF(b, l, one, e))), cF32(b, l, std::log(2.0))),
+            b.create<math::TanhOp>(l, d)};
+  }
+  case ElementLoss::huber: { // delta 1 (the frontend refuses others)
+    Value a = b.create<math::AbsFOp>(l, d);
+    Value inside = cmp(arith::CmpFPredicate::OLE, a, one);
+    return {select(inside, mulF(b, l, cF32(b, l, 0.5), mulF(b, l, d, d)), subF(b, l, a, cF32(b, l, 0.5))),
+            minF(maxF(d, cF32(b, l, -1)), one)};
+  }
+  case ElementLoss::kl_divergence: { // summed over the last axis: |last| x the mean
+    Value yc = minF(maxF(y, cF32(b, l, eps)), one), pc = minF(maxF(p, cF32(b, l, eps)), one);
+    Value n = cF32(b, l, static_cast<double>(last));
+    Value inside = b.create<arith::AndIOp>(l, cmp(arith::CmpFPredicate::OGE, p, cF32(b, l, eps)),
+                                           cmp(arith::CmpFPredicate::OLE, p, one));
+    return {mulF(b, l, n, mulF(b, l, yc, logF(divF(b, l, yc, pc)))),
+            select(inside, subF(b, l, zero, divF(b, l, mulF(b, l, n, yc), pc)), zero)};
+  }
+  case ElementLoss::mean_squared_logarithmic_error: {
+    Value pe = addF(b, l, maxF(p, cF32(b, l, eps)), one);
+    Value diff = subF(b, l, logF(pe), logF(addF(b, l, maxF(y, cF32(b, l, eps)), one)));
+    return {mulF(b, l, diff, diff),
+            select(cmp(arith::CmpFPredicate::OGT, p, cF32(b, l, eps)), divF(b, l, mulF(b, l, cF32(b, l, 2), diff), pe),
+                   zero)};
+  }
+  case ElementLoss::mean_absolute_percentage_error: {
+    Value scale = divF(b, l, cF32(b, l, 100), maxF(b.create<math::AbsFOp>(l, y), cF32(b, l, eps)));
+    Value g = select(cmp(arith::CmpFPredicate::OGT, d, zero), scale,
+                     select(cmp(arith::CmpFPredicate::OLT, d, zero), subF(b, l, zero, scale), zero));
+    return {mulF(b, l, scale, b.create<math::AbsFOp>(l, d)), g};
+  }
   }
   llvm_unreachable("element losses are covered");
 }
@@ -336,6 +390,7 @@ void lowerElementLoss(LoweringContext &ctx, ElementLossOp op) {
   auto [rows, k] = rowsAndElements(op.getPred());
   double eps = op.getEpsilon().convertToDouble();
   ElementLoss kind = op.getKind();
+  int64_t last = shapeOf(op.getPred()).back();
   ctx.launch(op.getLoc(), "loss",
              {ctx.bufferOf(op.getPred()), ctx.bufferOf(op.getTarget()), ctx.bufferOf(op.getMask())},
              ctx.resultBuffer(op.getResult()), 1,
@@ -346,7 +401,7 @@ void lowerElementLoss(LoweringContext &ctx, ElementLossOp op) {
                  Value row = forLoopReduce(rb, l, cIndex(rb, l, 0), cIndex(rb, l, k), cF32(rb, l, 0),
                                            [&](OpBuilder &ib, Value j, Value a) {
                    Value at = addIdx(ib, l, base, j);
-                   return addF(ib, l, a, elementTerm(ib, l, kind, load(ib, l, m[0], at), load(ib, l, m[1], at), eps).first);
+                   return addF(ib, l, a, elementTerm(ib, l, kind, load(ib, l, m[0], at), load(ib, l, m[1], at), eps, last).first);
                  });
                  return addF(rb, l, acc, mulF(rb, l, divF(rb, l, row, cF32(rb, l, k)), load(rb, l, m[2], r)));
                });
@@ -359,6 +414,7 @@ void lowerElementLossGrad(LoweringContext &ctx, ElementLossGradOp op) {
   auto [rows, k] = rowsAndElements(op.getPred());
   double eps = op.getEpsilon().convertToDouble();
   ElementLoss kind = op.getKind();
+  int64_t last = shapeOf(op.getPred()).back();
   ctx.launch(op.getLoc(), "loss_grad",
              {ctx.bufferOf(op.getPred()), ctx.bufferOf(op.getTarget()), ctx.bufferOf(op.getMask()),
               ctx.bufferOf(op.getLossGrad())},
@@ -374,7 +430,7 @@ void lowerElementLossGrad(LoweringContext &ctx, ElementLossGradOp op) {
                  Value w = mulF(rb, l, scale, load(rb, l, m[2], r));
                  forLoop(rb, l, cIndex(rb, l, 0), cIndex(rb, l, k), [&](OpBuilder &ib, Value j) {
                    Value at = addIdx(ib, l, base, j);
-                   Value g = elementTerm(ib, l, kind, load(ib, l, m[0], at), load(ib, l, m[1], at), eps).second;
+                   Value g = elementTerm(ib, l, kind, load(ib, l, m[0], at), load(ib, l, m[1], at), eps, last).second;
                    store(ib, l, mulF(ib, l, w, g), m[4], at);
                  });
                });

@@ -37,7 +37,7 @@ NpyArray readNpy(const std::string &path) {
   return a;
 }
 
-void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const float *data) {
+void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const void *data, char dtype) {
   // Python's tuple repr: (), (5,), (3, 4).
   std::string dims;
   int64_t n = 1;
@@ -47,7 +47,8 @@ void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const 
   }
   if (shape.size() == 1)
     dims += ",";
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  std::string header = std::string("{'descr': '") + (dtype == 'i' ? "<i4" : "<f4") +
+                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';

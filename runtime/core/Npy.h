@@ -26,7 +26,8 @@ struct NpyArray {
 /// little-endian .npy file.
 NpyArray readNpy(const std::string &path);
 /// Writes through support::writeAtomically (never half-written).
-void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const float *data);
+/// |dtype|: 'f' float32 or 'i' int32.
+void writeNpy(const std::string &path, const std::vector<int64_t> &shape, const void *data, char dtype = 'f');
 
 } // namespace kcc::rt
 

@@ -423,6 +423,15 @@ RunLocks checkOutputs(Session &s, const TrainOptions &o) {
     for (size_t i = 0; i < weights; ++i)
       check(support::checkOutput(Session::weightFile(*dir, i), inputs));
   }
+  if (!o.dumpBatch.empty()) {
+    check(support::checkOutputDirectory(o.dumpBatch, inputs));
+    std::error_code made; // made now, so its files can be checked too
+    std::filesystem::create_directories(o.dumpBatch, made);
+    for (size_t i = 0; i < s.model().inputs()->size(); ++i)
+      check(support::checkOutput((std::filesystem::path(o.dumpBatch) / ("x" + std::to_string(i) + ".npy")).string(),
+                                 inputs));
+    check(support::checkOutput((std::filesystem::path(o.dumpBatch) / "y.npy").string(), inputs));
+  }
   for (const char *f : {"loss.npy", "pred.npy"})
     if (!o.dumpDir.empty())
       check(support::checkOutput((std::filesystem::path(o.dumpDir) / f).string(), inputs));

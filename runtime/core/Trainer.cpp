@@ -136,6 +136,25 @@ private:
   struct sigaction oldInt = {}, oldTerm = {};
 };
 
+/// --dump-batch: the step's inputs and targets as fed, in --batch's files.
+void dumpBatch(Session &s, const StepIO &io, const std::string &dir) {
+  std::filesystem::create_directories(dir);
+  auto dump = [&](uint32_t buffer, const std::string &name) {
+    const bin::Buffer &b = s.bufferInfo(buffer);
+    std::vector<int64_t> shape(b.shape()->begin(), b.shape()->end());
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    std::vector<uint32_t> values(static_cast<size_t>(n)); // 4-byte elements, float32 or int32
+    s.backend().read(buffer, values.data());
+    writeNpy((std::filesystem::path(dir) / name).string(), shape, values.data(),
+             b.dtype() == bin::DType::I32 ? 'i' : 'f');
+  };
+  for (size_t i = 0; i < io.inputs.size(); ++i)
+    dump(io.inputs[i], "x" + std::to_string(i) + ".npy");
+  dump(io.target, "y.npy");
+}
+
 /// KCC_DEBUG >= 1 in a data-parallel run: the processes must hold the same
 /// weights and optimizer state, bit for bit (a checksum compared across them).
 void checkProcessesAgree(Session &s, int64_t epoch) {
@@ -163,7 +182,7 @@ int train(Session &s, const TrainOptions &options) {
   TrainOptions o = options;
   if (!lead) { // (it still times its calls when asked, so that all processes run alike)
     o.quiet = true;
-    o.logJson.clear(), o.checkpointDir.clear(), o.save.clear(), o.dumpWeights.clear();
+    o.logJson.clear(), o.checkpointDir.clear(), o.save.clear(), o.dumpWeights.clear(), o.dumpBatch.clear();
   }
   RunLocks locks = checkOutputs(s, o);
   auto loadStart = clock_type::now();
@@ -231,6 +250,8 @@ int train(Session &s, const TrainOptions &options) {
     };
     while (producer.next(b)) {
       int64_t valid = feed(s, io, b, map, mask, seed, step);
+      if (!o.dumpBatch.empty() && step == state.step)
+        dumpBatch(s, io, o.dumpBatch);
       s.train();
       // The batch's loss and hits, and whether any process was asked to
       // stop: summed over the processes, so that all decide alike.

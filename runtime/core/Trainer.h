@@ -28,6 +28,7 @@ struct TrainOptions {
   std::string logJson;    // --log-json
   bool seedGiven = false; // --seed was on the command line
   std::string initWeights, dumpWeights, batchDir, dumpDir;
+  std::string dumpBatch;       // --dump-batch: the first batch fed, as --batch reads it
   std::string checkpointDir;   // --checkpoint: write DIR/checkpoint.kcc at epoch ends
   int64_t checkpointEvery = 0; // --checkpoint-every N: also every N steps
   std::string resumeDir;       // --resume: continue the run saved in DIR

@@ -27,7 +27,8 @@ class Case:
     batch: int = 8          # compiled batch size ("kcc": {"batch_size": ...})
     steps: int = 1          # training steps on the same batch (>1 exercises optimizer state)
     sparse: bool = False    # labels: int32 class ids (sparse CE) instead of one-hot
-    targets: str = "onehot" # float targets: "onehot", "binary" (each element 0/1), "real" (uniform [0, 1))
+    targets: str = "onehot" # float targets: "onehot", "binary" (each element 0/1), "real" (uniform [0, 1)),
+                            # "positive" (uniform [0.5, 1.5))
     x_scale: float = 1.0    # float inputs are uniform in [-x_scale, x_scale)
 
 
@@ -122,6 +123,48 @@ def dense_mse_rmsprop():
 def dense_mae_sgd():
     m = seq((10,), layers.Dense(16, activation="tanh"), layers.Dense(3))
     return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.9), loss="mean_absolute_error")
+
+
+def dense_hinge():
+    """0/1 targets, which Keras turns into -1/1 for the hinge losses."""
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(3, activation="tanh"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1), loss="hinge")
+
+
+def dense_squared_hinge():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(3, activation="tanh"))
+    return compiled(m, optimizers.SGD(learning_rate=0.1, momentum=0.9), loss=keras.losses.SquaredHinge())
+
+
+def dense_poisson():
+    m = seq((10,), layers.Dense(16, activation="tanh"), layers.Dense(3, activation="softplus"))
+    return compiled(m, optimizers.RMSprop(learning_rate=0.01), loss="poisson")
+
+
+def dense_log_cosh():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(3))
+    return compiled(m, optimizers.SGD(learning_rate=0.1), loss="log_cosh")
+
+
+def dense_huber():
+    """Errors on both sides of delta = 1 (inputs up to 3 in size)."""
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(3))
+    return compiled(m, optimizers.SGD(learning_rate=0.05), loss=keras.losses.Huber())
+
+
+def dense_kl_divergence():
+    m = seq((10,), layers.Dense(16, activation="relu"), layers.Dense(4, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01), loss="kld")
+
+
+def dense_msle():
+    m = seq((10,), layers.Dense(16, activation="tanh"), layers.Dense(3, activation="softplus"))
+    return compiled(m, optimizers.SGD(learning_rate=0.5), loss="msle")
+
+
+def dense_mape():
+    m = seq((10,), layers.Dense(16, activation="tanh"), layers.Dense(3))
+    return compiled(m, optimizers.SGD(learning_rate=0.001), loss="mape")
 
 
 def lstm_sequence_mse():
@@ -683,6 +726,14 @@ CASES = {
     "dense_one_unit_bce": Case(dense_one_unit_bce, steps=2, targets="binary"),
     "dense_mse_rmsprop": Case(dense_mse_rmsprop, steps=2, targets="real"),
     "dense_mae_sgd": Case(dense_mae_sgd, steps=3, targets="real"),
+    "dense_hinge": Case(dense_hinge, steps=3, targets="binary"),
+    "dense_squared_hinge": Case(dense_squared_hinge, steps=3, targets="binary"),
+    "dense_poisson": Case(dense_poisson, steps=3, targets="real"),
+    "dense_log_cosh": Case(dense_log_cosh, steps=3, targets="real"),
+    "dense_huber": Case(dense_huber, steps=3, targets="real", x_scale=3.0),
+    "dense_kl_divergence": Case(dense_kl_divergence, steps=3, targets="real"),
+    "dense_msle": Case(dense_msle, steps=3, targets="real"),
+    "dense_mape": Case(dense_mape, steps=3, targets="positive"),
     "lstm_sequence_mse": Case(lstm_sequence_mse, steps=2, batch=4, targets="real"),
     "conv2d_valid": Case(conv2d_valid),
     "conv2d_same_strides2": Case(conv2d_same_strides2),

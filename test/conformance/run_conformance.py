@@ -150,6 +150,8 @@ def random_batch(model, case, rng):
         return xs, rng.integers(0, 2, size=out_shape).astype(np.float32)
     if case.targets == "real":
         return xs, rng.uniform(0, 1, size=out_shape).astype(np.float32)
+    if case.targets == "positive":
+        return xs, rng.uniform(0.5, 1.5, size=out_shape).astype(np.float32)
     labels = rng.integers(0, n_classes, size=out_shape[:-1])  # [batch] or, over steps, [batch, steps...]
     y = labels.astype(np.int32) if case.sparse else np.eye(n_classes, dtype=np.float32)[labels]
     return xs, y
@@ -179,7 +181,8 @@ def numpy_loss(loss, pred, y, sparse, eps=1e-7):
         logits = loss.get_config().get("from_logits", False)
         smoothing = loss.get_config().get("label_smoothing", 0.0)
         loss = {"BinaryCrossentropy": "bce", "CategoricalCrossentropy": "categorical_crossentropy",
-                "SparseCategoricalCrossentropy": "categorical_crossentropy"}[type(loss).__name__]
+                "SparseCategoricalCrossentropy": "categorical_crossentropy", "Huber": "huber",
+                "SquaredHinge": "squared_hinge"}[type(loss).__name__]
         if smoothing:  # toward uniform: 1/classes, or 1/2 for binary
             y = y * (1 - smoothing) + smoothing * (0.5 if loss == "bce" else 1.0 / p.shape[-1])
         if logits and loss == "bce":  # Keras's exact form, no clipping
@@ -194,6 +197,24 @@ def numpy_loss(loss, pred, y, sparse, eps=1e-7):
         return float(np.mean((p - y) ** 2))
     if loss in ("mae", "mean_absolute_error"):
         return float(np.mean(np.abs(p - y)))
+    if loss in ("hinge", "squared_hinge"):
+        t = np.where(y == 0, -1.0, y)
+        m = np.maximum(1 - t * p, 0)
+        return float(np.mean(m if loss == "hinge" else m * m))
+    if loss == "poisson":
+        return float(np.mean(p - y * np.log(p + eps)))
+    if loss == "log_cosh":
+        return float(np.mean(np.log(np.cosh(p - y))))
+    if loss == "huber":
+        d = np.abs(p - y)
+        return float(np.mean(np.where(d <= 1, 0.5 * d * d, d - 0.5)))
+    if loss == "kld":
+        yc, pc = np.clip(y, eps, 1), np.clip(p, eps, 1)
+        return float(np.mean(np.sum(yc * np.log(yc / pc), axis=-1)))
+    if loss == "msle":
+        return float(np.mean((np.log(np.maximum(p, eps) + 1) - np.log(np.maximum(y, eps) + 1)) ** 2))
+    if loss == "mape":
+        return float(np.mean(100 * np.abs(y - p) / np.maximum(np.abs(y), eps)))
     p = np.clip(p / p.sum(-1, keepdims=True), eps, 1 - eps)
     return float(np.mean(-np.sum(y * np.log(p), axis=-1)))
 

@@ -141,16 +141,34 @@ def Graph_LossKind : I32EnumAttr<"LossKind", "training loss", [
     I32EnumAttrCase<"sparse_categorical_crossentropy", 1>,
     I32EnumAttrCase<"binary_crossentropy", 2>,
     I32EnumAttrCase<"mean_squared_error", 3>,
-    I32EnumAttrCase<"mean_absolute_error", 4>]> {
+    I32EnumAttrCase<"mean_absolute_error", 4>,
+    I32EnumAttrCase<"hinge", 5>,
+    I32EnumAttrCase<"squared_hinge", 6>,
+    I32EnumAttrCase<"poisson", 7>,
+    I32EnumAttrCase<"log_cosh", 8>,
+    I32EnumAttrCase<"huber", 9>,
+    I32EnumAttrCase<"kl_divergence", 10>,
+    I32EnumAttrCase<"mean_squared_logarithmic_error", 11>,
+    I32EnumAttrCase<"mean_absolute_percentage_error", 12>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
 }
 
-// The losses that are a mean of one term per output element (graph.element_loss).
+// The losses that are a mean of one term per output element (graph.element_loss;
+// Keras's kl_divergence sums over the last axis: its term is scaled by the
+// axis's length).
 def Graph_ElementLoss : I32EnumAttr<"ElementLoss", "per-element loss term", [
     I32EnumAttrCase<"binary_crossentropy", 0>,
     I32EnumAttrCase<"mean_squared_error", 1>,
-    I32EnumAttrCase<"mean_absolute_error", 2>]> {
+    I32EnumAttrCase<"mean_absolute_error", 2>,
+    I32EnumAttrCase<"hinge", 3>,
+    I32EnumAttrCase<"squared_hinge", 4>,
+    I32EnumAttrCase<"poisson", 5>,
+    I32EnumAttrCase<"log_cosh", 6>,
+    I32EnumAttrCase<"huber", 7>,
+    I32EnumAttrCase<"kl_divergence", 8>,
+    I32EnumAttrCase<"mean_squared_logarithmic_error", 9>,
+    I32EnumAttrCase<"mean_absolute_percentage_error", 10>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
 }

@@ -11,9 +11,9 @@ module attributes {kcc.training = #graph.training<loss = categorical_crossentrop
 
 // -----
 
-// expected-error @+2 {{expected ::kcc::graph::LossKind to be one of: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error, mean_absolute_error}}
+// expected-error @+2 {{expected ::kcc::graph::LossKind to be one of: categorical_crossentropy, sparse_categorical_crossentropy, binary_crossentropy, mean_squared_error, mean_absolute_error, hinge, squared_hinge, poisson, log_cosh, huber, kl_divergence, mean_squared_logarithmic_error, mean_absolute_percentage_error}}
 // expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'loss'}}
-module attributes {kcc.training = #graph.training<loss = hinge, optimizer = <kind = sgd>>} {}
+module attributes {kcc.training = #graph.training<loss = cosine_similarity, optimizer = <kind = sgd>>} {}
 
 // -----
 

@@ -57,3 +57,27 @@ module {
     return
   }
 }
+
+// -----
+
+// Data parallel: the filter's gradient is summed across processes by
+// exec.all_reduce before the update reads it; the sum gets the filter's
+// layout too, so the elementwise update reads one layout throughout.
+// CHECK-LABEL: func.func @train_step
+// CHECK: exec.conv2d_backward_filter ins({{.*}}) outs(%[[DW:.*]], %{{.*}} : !exec.buffer<3x3x3x8xf32, "acdb">, !exec.buffer<8xf32>)
+// CHECK: exec.all_reduce ins(%[[DW]] : !exec.buffer<3x3x3x8xf32, "acdb">) outs(%{{.*}} : !exec.buffer<3x3x3x8xf32, "acdb">)
+// CHECK: exec.all_reduce ins(%{{.*}} : !exec.buffer<8xf32>) outs(%{{.*}} : !exec.buffer<8xf32>)
+module {
+  func.func @train_step() attributes {exec.program} {
+    %x = exec.alloc {kind = #exec.kind<input>, name = "x:x"} : !exec.buffer<4x6x6x3xf32>
+    %y = exec.alloc {kind = #exec.kind<activation>} : !exec.buffer<4x4x4x8xf32>
+    %dw = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<3x3x3x8xf32>
+    %db = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<8xf32>
+    exec.conv2d_backward_filter ins(%x, %y : !exec.buffer<4x6x6x3xf32>, !exec.buffer<4x4x4x8xf32>) outs(%dw, %db : !exec.buffer<3x3x3x8xf32>, !exec.buffer<8xf32>) {batch = 4 : i64, data_format = #graph.data_format<channels_last>, dilations = array<i64: 1, 1>, in_channels = 3 : i64, in_height = 6 : i64, in_width = 6 : i64, kernel_height = 3 : i64, kernel_width = 3 : i64, out_channels = 8 : i64, out_height = 4 : i64, out_width = 4 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>}
+    %sw = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<3x3x3x8xf32>
+    %sb = exec.alloc {kind = #exec.kind<gradient>} : !exec.buffer<8xf32>
+    exec.all_reduce ins(%dw : !exec.buffer<3x3x3x8xf32>) outs(%sw : !exec.buffer<3x3x3x8xf32>)
+    exec.all_reduce ins(%db : !exec.buffer<8xf32>) outs(%sb : !exec.buffer<8xf32>)
+    return
+  }
+}

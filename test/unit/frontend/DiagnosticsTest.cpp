@@ -137,7 +137,7 @@ TEST(Diagnostics, TrainingProblemsAreReportedWithJsonPaths) {
    "class_name": "Sequential", "keras_version": "2.2.4",
    "config": {"name": "s", "layers": [
     {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "softmax", "batch_input_shape": [null, 3]}}]},
-   "training_config": {"optimizer_config": {"class_name": "Ftrl", "config": {}}, "loss": "hinge"},
+   "training_config": {"optimizer_config": {"class_name": "Ftrl", "config": {}}, "loss": "cosine_similarity"},
    "kcc": {"batch_size": -1}})");
   EXPECT_FALSE(m.module);
   EXPECT_EQ(matching(m, "/training_config/optimizer_config/class_name").size(), 1u) << m.errors();

@@ -793,7 +793,9 @@ OpGradientCase elementLossCase(const std::string &kind, std::vector<int64_t> sha
   OpGradientCase c;
   RefTensor y(shape);
   for (double &v : y.data)
-    v = kind == "binary_crossentropy" ? static_cast<double>(rng.integer(0, 1)) : rng.uniform(0, 1);
+    v = kind == "binary_crossentropy" || kind.find("hinge") != std::string::npos
+            ? static_cast<double>(rng.integer(0, 1))
+            : rng.uniform(0, 1);
   c.args = {pred, y, vec(mask)};
   c.differentiable = {true, false, false};
   std::ostringstream eps_text;
@@ -916,6 +918,36 @@ TEST(ElementLossGradient, MeanSquaredErrorWithPartialMask) {
 TEST(ElementLossGradient, MeanAbsoluteErrorOverASequence) {
   Random rng(79);
   expectGradientsMatch(elementLossCase("mean_absolute_error", {2, 3, 2}, rng.tensor({2, 3, 2}, 2, 3), 1e-7, {1, 1}));
+}
+
+// The other element losses, each on predictions where it is smooth (away
+// from the hinge's corner at t p = 1, percentage error's at p = y, inside
+// the ranges where Poisson, KL divergence and the log error are defined).
+TEST(ElementLossGradient, HingeLossesOnZeroOneTargets) {
+  Random rng(80);
+  expectGradientsMatch(elementLossCase("hinge", {4, 3}, rng.tensor({4, 3}, -0.9, 0.9), 1e-7, {1, 1, 0, 1}));
+  expectGradientsMatch(elementLossCase("squared_hinge", {4, 3}, rng.tensor({4, 3}, -1.5, 1.5), 1e-7, {1, 1, 1, 1}));
+}
+
+TEST(ElementLossGradient, PoissonLogCoshHuber) {
+  Random rng(81);
+  expectGradientsMatch(elementLossCase("poisson", {3, 4}, rng.tensor({3, 4}, 0.1, 2), 1e-7, {1, 1, 1}));
+  expectGradientsMatch(elementLossCase("log_cosh", {3, 4}, rng.tensor({3, 4}, -3, 3), 1e-7, {1, 0, 1}));
+  // Both sides of delta = 1: errors up to 3.
+  expectGradientsMatch(elementLossCase("huber", {3, 4}, rng.tensor({3, 4}, -2, 3), 1e-7, {1, 1, 1}));
+}
+
+TEST(ElementLossGradient, KlDivergenceSumsOverTheLastAxis) {
+  Random rng(82);
+  expectGradientsMatch(elementLossCase("kl_divergence", {2, 3, 4}, rng.tensor({2, 3, 4}, 0.05, 0.95), 1e-7, {1, 1}));
+}
+
+TEST(ElementLossGradient, LogarithmicAndPercentageErrors) {
+  Random rng(83);
+  expectGradientsMatch(
+      elementLossCase("mean_squared_logarithmic_error", {3, 4}, rng.tensor({3, 4}, 0.1, 2), 1e-7, {1, 1, 1}));
+  expectGradientsMatch(
+      elementLossCase("mean_absolute_percentage_error", {3, 4}, rng.tensor({3, 4}, 2, 3), 1e-7, {1, 1, 0}));
 }
 
 /// graph.batch_norm on |shape| around |axis|; the function returns its

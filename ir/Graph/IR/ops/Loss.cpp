@@ -227,8 +227,13 @@ static LogicalResult verifyElementwise(Operation *op, Value pred, Value target, 
 // ElementLossOp / ElementLossGradOp
 //===----------------------------------------------------------------------===//
 
-/// The loss term of one element and its derivative with respect to |p|.
-static std::pair<double, double> elementTerm(ElementLoss kind, double p, double y, double eps) {
+/// The loss term of one element and its derivative with respect to |p|;
+/// |last| is the length of the last axis (kl_divergence sums over it where
+/// the others average).
+static std::pair<double, double> elementTerm(ElementLoss kind, double p, double y, double eps, int64_t last) {
+  const double d = p - y;
+  // Hinge losses take -1/1 targets; Keras turns 0/1 ones into them.
+  const double sign = y == 0 ? -1.0 : y;
   switch (kind) {
   case ElementLoss::binary_crossentropy: {
     double q = std::clamp(p, eps, 1 - eps);
@@ -239,6 +244,32 @@ static std::pair<double, double> elementTerm(ElementLoss kind, double p, double 
     return {(p - y) * (p - y), 2 * (p - y)};
   case ElementLoss::mean_absolute_error:
     return {std::fabs(p - y), p > y ? 1.0 : (p < y ? -1.0 : 0.0)};
+  case ElementLoss::hinge: {
+    double m = 1 - sign * p;
+    return {std::max(m, 0.0), m > 0 ? -sign : 0.0};
+  }
+  case ElementLoss::squared_hinge: {
+    double m = std::max(1 - sign * p, 0.0);
+    return {m * m, -2 * m * sign};
+  }
+  case ElementLoss::poisson:
+    return {p - y * std::log(p + eps), 1 - y / (p + eps)};
+  case ElementLoss::log_cosh:
+    return {std::fabs(d) + std::log1p(std::exp(-2 * std::fabs(d))) - std::log(2.0), std::tanh(d)};
+  case ElementLoss::huber: // delta 1 (the frontend refuses others)
+    return {std::fabs(d) <= 1 ? 0.5 * d * d : std::fabs(d) - 0.5, std::clamp(d, -1.0, 1.0)};
+  case ElementLoss::kl_divergence: {
+    double yc = std::clamp(y, eps, 1.0), pc = std::clamp(p, eps, 1.0);
+    return {last * yc * std::log(yc / pc), p >= eps && p <= 1 ? -last * yc / pc : 0.0};
+  }
+  case ElementLoss::mean_squared_logarithmic_error: {
+    double lp = std::log(std::max(p, eps) + 1), ly = std::log(std::max(y, eps) + 1);
+    return {(lp - ly) * (lp - ly), p > eps ? 2 * (lp - ly) / (p + 1) : 0.0};
+  }
+  case ElementLoss::mean_absolute_percentage_error: {
+    double scale = 100 / std::max(std::fabs(y), eps);
+    return {scale * std::fabs(d), d > 0 ? scale : (d < 0 ? -scale : 0.0)};
+  }
   }
   llvm_unreachable("element losses are covered");
 }
@@ -279,7 +310,7 @@ LogicalResult ElementLossOp::evaluate(ArrayRef<const RefTensor *> in,
   for (int64_t i = 0; i < n; ++i) {
     double row = 0;
     for (int64_t j = 0; j < k; ++j)
-      row += elementTerm(getKind(), p[i * k + j], y[i * k + j], eps).first;
+      row += elementTerm(getKind(), p[i * k + j], y[i * k + j], eps, p.shape.back()).first;
     total += mask[i] * row / k;
   }
   double count = maskSum(mask);
@@ -304,7 +335,7 @@ LogicalResult ElementLossGradOp::evaluate(ArrayRef<const RefTensor *> in,
   for (int64_t i = 0; i < n; ++i) {
     double w = count > 0 ? dl * mask[i] / (count * k) : 0.0;
     for (int64_t j = 0; j < k; ++j)
-      dp[i * k + j] = w * elementTerm(getKind(), p[i * k + j], y[i * k + j], eps).second;
+      dp[i * k + j] = w * elementTerm(getKind(), p[i * k + j], y[i * k + j], eps, p.shape.back()).second;
   }
   out.push_back(std::move(dp));
   return success();
