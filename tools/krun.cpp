@@ -16,6 +16,7 @@
 #include "core/ModelFile.h"
 #include "core/RuntimeError.h"
 #include "core/Session.h"
+#include "core/StopSignals.h"
 #include "core/Trainer.h"
 #include "data/DataError.h"
 
@@ -49,6 +50,7 @@ int localProcesses() {
 } // namespace
 
 int main(int argc, char **argv) {
+  kcc::rt::takeStopSignals(); // before any thread: see core/StopSignals.h
   CLI::App app{"krun: train a model compiled by kcc"};
   std::string model;
   kcc::rt::TrainOptions o;

@@ -14,6 +14,7 @@
 #include "core/Checkpoint.h"
 #include "core/KerasFiles.h"
 #include "core/Steps.h"
+#include "core/StopSignals.h"
 #include "core/Npy.h"
 #include "core/RuntimeError.h"
 #include "data/BatchProducer.h"
@@ -106,36 +107,6 @@ void printProfile(const char *title, const std::vector<CallStats> &stats, int64_
   }
 }
 
-/// SIGINT/SIGTERM ask the run to stop after the current step (and write a
-/// checkpoint); a second one ends the process at once.
-volatile std::sig_atomic_t stopSignal = 0;
-
-void onStopSignal(int sig) {
-  if (stopSignal)
-    std::_Exit(128 + sig);
-  stopSignal = sig;
-}
-
-/// Installs onStopSignal for the lifetime of a run.
-class StopSignals {
-public:
-  StopSignals() {
-    stopSignal = 0;
-    struct sigaction sa = {};
-    sa.sa_handler = onStopSignal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &oldInt);
-    sigaction(SIGTERM, &sa, &oldTerm);
-  }
-  ~StopSignals() {
-    sigaction(SIGINT, &oldInt, nullptr);
-    sigaction(SIGTERM, &oldTerm, nullptr);
-  }
-
-private:
-  struct sigaction oldInt = {}, oldTerm = {};
-};
-
 /// --dump-batch: the step's inputs and targets as fed, in --batch's files.
 void dumpBatch(Session &s, const StepIO &io, const std::string &dir) {
   std::filesystem::create_directories(dir);
@@ -205,7 +176,7 @@ int train(Session &s, const TrainOptions &options) {
     s.initializeVariables(o.seed);
   }
   const int64_t seed = static_cast<int64_t>(state.seed);
-  StopSignals signals;
+  StopRequests stopRequests; // SIGINT/SIGTERM: stop after this step, with a checkpoint
   std::string checkpointDir = o.checkpointDir.empty() ? o.resumeDir : o.checkpointDir;
   if (checkpointDir.empty()) // where an interrupted run saves itself
     checkpointDir = s.path() + ".checkpoint";
@@ -256,7 +227,7 @@ int train(Session &s, const TrainOptions &options) {
       // The batch's loss and hits, and whether any process was asked to
       // stop: summed over the processes, so that all decide alike.
       double sums[3] = {valid ? readScalar(s, io.loss) * static_cast<double>(valid) : 0.0,
-                        valid ? readScalar(s, io.correct) : 0.0, static_cast<double>(stopSignal)};
+                        valid ? readScalar(s, io.correct) : 0.0, static_cast<double>(stopRequested())};
       if (io.ranks > 1)
         s.collective->sum(sums, 3);
       double loss = sums[0] / static_cast<double>(std::max<int64_t>(b.valid, 1));
@@ -266,9 +237,9 @@ int train(Session &s, const TrainOptions &options) {
       m.correct += sums[1];
       m.samples += b.valid;
       ++step, ++epochStep;
-      if (sums[2] != 0 && !stopSignal) // another process got the signal
-        stopSignal = SIGTERM;
-      if (stopSignal) {
+      if (sums[2] != 0) // this process or another got a signal
+        requestStop(SIGTERM);
+      if (const int stopSignal = stopRequested()) {
         if (!lead)
           return 128 + stopSignal;
         save(epoch, epochStep, m);
