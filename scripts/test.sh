@@ -11,4 +11,6 @@ cmake --build --preset release
 if [[ "${KCC_SANITIZED:-1}" != 0 ]]; then
   "$root/scripts/test-sanitized.sh" --fuzz-seconds "${KCC_FUZZ_SECONDS:-60}"
 fi
-ctest --test-dir "$root/build/release" --output-on-failure "$@"
+# Tests in parallel, one per core: most are single-threaded or short, and the
+# long ones (conformance shards, corpus, end-to-end) start first.
+ctest --test-dir "$root/build/release" --output-on-failure -j "$(nproc)" "$@"

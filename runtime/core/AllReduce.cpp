@@ -32,13 +32,6 @@ Range arenaRange(const Session &s, uint32_t buffer) {
   return {b.offset(), b.offset() + b.bytes()};
 }
 
-int64_t elements(const Session &s, uint32_t buffer) {
-  int64_t n = 1;
-  for (int64_t d : *s.bufferInfo(buffer).shape())
-    n *= d;
-  return n;
-}
-
 /// Whether |call| reads or writes bytes of any of |ranges|.
 bool touches(const Session &s, const bin::Call &call, const std::vector<Range> &ranges) {
   for (auto *list : {call.inputs(), call.outputs()})
@@ -131,7 +124,7 @@ AllReduceSchedule::AllReduceSchedule(Session &s, const bin::Program &program) : 
       continue;
     }
     uint32_t src = call.inputs()->Get(0), dst = call.outputs()->Get(0);
-    auto count = static_cast<size_t>(elements(s, src));
+    auto count = static_cast<size_t>(elementsOf(s.bufferInfo(src)));
     if (open && (open->values.size() + count) * 4 > static_cast<size_t>(kBucketBytes))
       close();
     if (!open) {

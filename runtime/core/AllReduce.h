@@ -37,7 +37,6 @@ public:
   std::unique_ptr<Executor> member(size_t i);
   /// The waits to run before call |i| (i = the number of calls: at the end).
   std::vector<std::unique_ptr<Executor>> waitsBefore(size_t i);
-  size_t buckets() const { return all.size(); }
 
   struct Bucket;
 

@@ -155,4 +155,16 @@ ModelFile ModelFile::load(const std::string &path) {
   return fromBytes(std::move(bytes), path);
 }
 
+std::vector<int64_t> shapeOf(const bin::Buffer &b) {
+  return b.shape() ? std::vector<int64_t>(b.shape()->begin(), b.shape()->end()) : std::vector<int64_t>{};
+}
+
+int64_t elementsOf(const bin::Buffer &b) {
+  int64_t n = 1;
+  if (b.shape())
+    for (int64_t d : *b.shape())
+      n *= d;
+  return n;
+}
+
 } // namespace kcc::rt

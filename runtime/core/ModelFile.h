@@ -18,6 +18,10 @@ namespace kcc::rt {
 /// (runtime/core/CallChecks.cpp). Buffer indices must already be in range.
 void checkCalls(const bin::Model &m, const std::string &file);
 
+/// The shape of a buffer of a checked model.bin, and its element count.
+std::vector<int64_t> shapeOf(const bin::Buffer &b);
+int64_t elementsOf(const bin::Buffer &b);
+
 class ModelFile {
 public:
   /// Flatbuffers buffers stop at 2 GiB; anything larger is not a model.bin.

@@ -139,10 +139,6 @@ void Session::run(std::vector<std::unique_ptr<Executor>> &program, std::vector<C
   }
 }
 
-static std::vector<int64_t> shapeOf(const bin::Buffer &b) {
-  return std::vector<int64_t>(b.shape()->begin(), b.shape()->end());
-}
-
 void Session::initializeVariables(uint64_t seed, bool optimizerStateOnly) {
   if (!model().variables())
     return;
@@ -203,13 +199,9 @@ void Session::dumpWeights(const std::string &dir) {
   std::vector<float> values;
   for (size_t i = 0; i < weights.size(); ++i) {
     const bin::Buffer &b = bufferInfo(weights[i]->buffer());
-    std::vector<int64_t> shape = shapeOf(b);
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    values.resize(n);
+    values.resize(elementsOf(b));
     device->read(weights[i]->buffer(), values.data());
-    writeNpy(weightFile(dir, i), shape, values.data());
+    writeNpy(weightFile(dir, i), shapeOf(b), values.data());
   }
 }
 

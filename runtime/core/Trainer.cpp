@@ -112,13 +112,9 @@ void dumpBatch(Session &s, const StepIO &io, const std::string &dir) {
   std::filesystem::create_directories(dir);
   auto dump = [&](uint32_t buffer, const std::string &name) {
     const bin::Buffer &b = s.bufferInfo(buffer);
-    std::vector<int64_t> shape(b.shape()->begin(), b.shape()->end());
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    std::vector<uint32_t> values(static_cast<size_t>(n)); // 4-byte elements, float32 or int32
+    std::vector<uint32_t> values(static_cast<size_t>(elementsOf(b))); // 4-byte elements, float32 or int32
     s.backend().read(buffer, values.data());
-    writeNpy((std::filesystem::path(dir) / name).string(), shape, values.data(),
+    writeNpy((std::filesystem::path(dir) / name).string(), shapeOf(b), values.data(),
              b.dtype() == bin::DType::I32 ? 'i' : 'f');
   };
   for (size_t i = 0; i < io.inputs.size(); ++i)

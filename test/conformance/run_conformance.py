@@ -409,6 +409,8 @@ def main():
     p.add_argument("--krun", help="path of the krun runtime")
     p.add_argument("--case", action="append", help="run only this case (repeatable)")
     p.add_argument("--list", action="store_true", help="list the cases")
+    p.add_argument("--shard", help="K/N: run every N-th case from the K-th (1-based), so that N "
+                                   "processes share the suite")
     p.add_argument("--keras-only", action="store_true",
                    help="only write the Keras reference files (no kcc/krun)")
     p.add_argument("--self-test", action="store_true",
@@ -437,6 +439,13 @@ def main():
     unknown = [n for n in names if n not in cases.CASES]
     if unknown:
         p.error("unknown case(s) %s; see --list" % ", ".join(unknown))
+    if args.shard:
+        try:
+            k, n = (int(v) for v in args.shard.split("/"))
+            assert 1 <= k <= n
+        except (ValueError, AssertionError):
+            p.error("--shard takes K/N with 1 <= K <= N, not %r" % args.shard)
+        names = names[k - 1::n]
     if args.list:
         for n, c in cases.CASES.items():
             print("%-30s batch %2d steps %d%s" % (n, c.batch, c.steps, "  sparse" if c.sparse else ""))
