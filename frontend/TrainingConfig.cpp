@@ -51,7 +51,7 @@ public:
   }
 
   /// A number in [lo, hi] (hi excluded when |hiOpen|); null means |fallback|.
-  double number(const char *key, double fallback, double lo, double hi, bool hiOpen = false) {
+  double number(const char *key, double fallback, double lo, double hi, bool hiOpen = false, bool loOpen = false) {
     const Value *v = take(key);
     if (json::isNull(v))
       return fallback;
@@ -60,8 +60,10 @@ public:
       diag.error(path + "/" + key, "expected a number, found " + json::render(v));
       return fallback;
     }
-    if (!std::isfinite(*d) || *d < lo || (hiOpen ? *d >= hi : *d > hi)) {
-      std::string range = std::isinf(hi) ? ">= " + fmt(lo) : "in [" + fmt(lo) + ", " + fmt(hi) + (hiOpen ? ")" : "]");
+    if (!std::isfinite(*d) || (loOpen ? *d <= lo : *d < lo) || (hiOpen ? *d >= hi : *d > hi)) {
+      std::string range = std::isinf(hi) ? ">= " + fmt(lo)
+                                         : std::string("in ") + (loOpen ? "(" : "[") + fmt(lo) + ", " + fmt(hi) +
+                                               (hiOpen ? ")" : "]");
       diag.error(path + "/" + key, "expected a number " + range + ", found " + json::render(v));
       return fallback;
     }
@@ -146,6 +148,9 @@ void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o, bool globalClipno
     o.beta1 = opts.number("beta_1", o.beta1, 0, 1, /*hiOpen=*/true);
     o.beta2 = opts.number("beta_2", o.beta2, 0, 1, /*hiOpen=*/true);
     o.epsilon = opts.number("epsilon", o.epsilon, 0, kInf);
+  } else if (o.name == "lion") { // Keras refuses beta_1 = 0 (SignSGD)
+    o.beta1 = opts.number("beta_1", o.beta1, 0, 1, /*hiOpen=*/false, /*loOpen=*/true);
+    o.beta2 = opts.number("beta_2", o.beta2, 0, 1);
   } else if (o.name == "sgd") {
     o.momentum = opts.number("momentum", o.momentum, 0, 1);
     o.nesterov = opts.flag("nesterov", o.nesterov);
@@ -369,11 +374,15 @@ private:
       o = {"adamax", 0.002, 0.9, defaultEps};
     else if (n == "nadam")
       o = {"nadam", 0.002, 0.9, defaultEps};
+    else if (n == "lion") { // tf.keras's defaults
+      o = {"lion", 1e-4, 0.9, defaultEps};
+      o.beta2 = 0.99;
+    }
     else if (n == "sgd")
       o = {"sgd", 0.01, 0.9, defaultEps};
     else {
       diag.error(named ? path : path + "/class_name",
-                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax, Nadam)");
+                 "unsupported optimizer '" + *cls + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax, Nadam, Lion)");
       return;
     }
     const char *lrKey = member(member(opt, "config"), "lr") ? "lr" : "learning_rate";
@@ -453,8 +462,10 @@ private:
       o.name = "adamax", o.lr = 1e-3;
     else if (n == "nadam")
       o.name = "nadam", o.lr = 1e-3;
+    else if (n == "lion")
+      o.name = "lion", o.lr = 1e-3, o.beta2 = 0.99;
     else
-      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax, Nadam)"), o.name = "";
+      diag.error(path, "unsupported optimizer '" + n + "' (supported: SGD, RMSprop, Adadelta, Adam, AdamW, Adagrad, Adamax, Nadam, Lion)"), o.name = "";
     return o;
   }
 

@@ -20,7 +20,7 @@
 namespace kcc::frontend {
 
 struct OptimizerSettings {
-  std::string name = "rmsprop"; // sgd | rmsprop | adadelta | adam | adagrad | adamax
+  std::string name = "rmsprop"; // sgd | rmsprop | adadelta | adam | adagrad | adamax | nadam | lion
   double lr = 1e-3, rho = 0.9, epsilon = 1e-8, decay = 0.0;
   double momentum = 0.0, beta1 = 0.9, beta2 = 0.999;
   bool nesterov = false;

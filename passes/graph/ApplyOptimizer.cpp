@@ -32,6 +32,8 @@ SmallVector<StringRef> slotsOf(OptimizerAttr opt) {
     return {"m", "u"};
   case OptimizerKind::nadam:
     return {"momentum", "velocity"};
+  case OptimizerKind::lion:
+    return {"momentum"};
   }
   llvm_unreachable("optimizer kinds are covered");
 }
@@ -180,6 +182,10 @@ struct GraphApplyOptimizerPass
       op = b.create<NadamUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
                                    f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
                                    f64(opt.getDecay()), f64(opt.getScheduleDecay()));
+      break;
+    case OptimizerKind::lion:
+      op = b.create<LionUpdateOp>(loc, type, type, param, grad, step, slots[0], f64(opt.getLr()),
+                                  f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getDecay()));
       break;
     }
     b.create<StoreOp>(loc, op->getResult(0), varRef);

@@ -462,6 +462,12 @@ def dense_adagrad():
     return compiled(m, optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.2))
 
 
+def dense_lion():
+    """Lion: the sign of an interpolated momentum, with weight decay."""
+    m = seq((8,), layers.Dense(10, activation="tanh"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Lion(learning_rate=0.01, beta_1=0.8, beta_2=0.95, weight_decay=0.05))
+
+
 def dense_adamax():
     """Adamax: Adam with an infinity-norm second moment."""
     m = seq((8,), layers.Dense(10, activation="tanh"), layers.Dense(5, activation="softmax"))
@@ -679,6 +685,7 @@ CASES = {
     "dense_adamw": Case(dense_adamw, steps=3),
     "dense_adagrad": Case(dense_adagrad, steps=3),
     "dense_adamax": Case(dense_adamax, steps=3),
+    "dense_lion": Case(dense_lion, steps=3),
     "dense_nadam": Case(dense_nadam, steps=5),
     "conv_sgd_clipnorm": Case(conv_sgd_clipnorm, steps=3),
     "dense_global_clipnorm": Case(dense_global_clipnorm, steps=3),

@@ -179,7 +179,8 @@ def Graph_ElementLossAttr : EnumAttr<Graph_Dialect, Graph_ElementLoss, "element_
 def Graph_OptimizerKind : I32EnumAttr<"OptimizerKind", "optimizer", [
     I32EnumAttrCase<"sgd", 0>, I32EnumAttrCase<"rmsprop", 1>,
     I32EnumAttrCase<"adadelta", 2>, I32EnumAttrCase<"adam", 3>,
-    I32EnumAttrCase<"adagrad", 4>, I32EnumAttrCase<"adamax", 5>, I32EnumAttrCase<"nadam", 6>]> {
+    I32EnumAttrCase<"adagrad", 4>, I32EnumAttrCase<"adamax", 5>, I32EnumAttrCase<"nadam", 6>,
+    I32EnumAttrCase<"lion", 7>]> {
   let genSpecializedAttr = 0;
   let cppNamespace = "::kcc::graph";
 }

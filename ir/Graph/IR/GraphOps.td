@@ -957,6 +957,21 @@ def Graph_AdamaxUpdateOp : Graph_UpdateOp<"adamax_update"> {
   let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $u attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_LionUpdateOp : Graph_UpdateOp<"lion_update"> {
+  let summary = "Keras 3 Lion step (the sign of an interpolated momentum)";
+  let description = [{
+    p' = p - lr_t * sign(beta_1 * m + (1 - beta_1) * g);
+    m' = beta_2 * m + (1 - beta_2) * g, lr_t = lr / (1 + decay * step); sign(0) = 0.
+
+    Example: `%p2, %m2 = graph.lion_update %p, %g, %step, %m {lr = 1.0e-04 : f64, beta_1 = 0.9 : f64, beta_2 = 0.99 : f64, decay = 0.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Graph_F32Tensor:$m,
+                       F64Attr:$lr, F64Attr:$beta_1, F64Attr:$beta_2, F64Attr:$decay);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_m);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $m attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_NadamUpdateOp : Graph_UpdateOp<"nadam_update"> {
   let summary = "Keras Nadam step (Adam with Nesterov momentum and a momentum schedule)";
   let description = [{

@@ -4,10 +4,10 @@
 // graph: training settings (#graph.training, #graph.optimizer)
 //===----------------------------------------------------------------------===//
 
-// expected-error @+3 {{expected ::kcc::graph::OptimizerKind to be one of: sgd, rmsprop, adadelta, adam, adagrad, adamax, nadam}}
+// expected-error @+3 {{expected ::kcc::graph::OptimizerKind to be one of: sgd, rmsprop, adadelta, adam, adagrad, adamax, nadam, lion}}
 // expected-error @+2 {{failed to parse Graph_OptimizerAttr parameter 'kind'}}
 // expected-error @+1 {{failed to parse Graph_TrainingAttr parameter 'optimizer'}}
-module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = lion>>} {}
+module attributes {kcc.training = #graph.training<loss = categorical_crossentropy, optimizer = <kind = ftrl>>} {}
 
 // -----
 

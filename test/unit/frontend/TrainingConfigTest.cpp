@@ -162,7 +162,7 @@ TEST(TrainingConfig, Keras3UnsupportedSchedulesAndOptionsAreReported) {
   EXPECT_NE(errors.find("/compile_config/optimizer/config/amsgrad"), std::string::npos) << errors;
   settings(keras3Optimizer("RMSprop", R"({"momentum": 0.5})"), &errors);
   EXPECT_NE(errors.find("momentum"), std::string::npos) << errors;
-  settings(keras3Optimizer("Lion", "{}"), &errors);
+  settings(keras3Optimizer("Ftrl", "{}"), &errors);
   EXPECT_NE(errors.find("unsupported optimizer"), std::string::npos) << errors;
 }
 

@@ -336,6 +336,38 @@ LogicalResult AdamaxUpdateOp::evaluate(ArrayRef<const RefTensor *> in, SmallVect
 }
 
 //===----------------------------------------------------------------------===//
+// Lion: operands (param, grad, step, m)
+//===----------------------------------------------------------------------===//
+
+LogicalResult LionUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> LionUpdateOp::buildScalar(OpBuilder &b, Location loc, ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value c = o.add(o.mul(o.c(b1), a[3]), o.mul(o.c(1 - b1), a[1]));
+  // sign(c), 0 at 0 (and NaN stays NaN, so the finite-loss check sees it)
+  Value zero = o.c(0.0);
+  Value pos = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, c, zero);
+  Value neg = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, c, zero);
+  Value sign = b.create<arith::SelectOp>(loc, pos, o.c(1.0), b.create<arith::SelectOp>(loc, neg, o.c(-1.0), o.mul(c, zero)));
+  Value m = o.add(o.mul(o.c(b2), a[3]), o.mul(o.c(1 - b2), a[1]));
+  return {o.sub(a[0], o.mul(lr, sign)), m};
+}
+
+LogicalResult LionUpdateOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr());
+  mapUpdate(in, 2, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double c = b1 * a[3] + (1 - b1) * a[1];
+    double sign = c > 0 ? 1.0 : (c < 0 ? -1.0 : c * 0.0);
+    r[0] = a[0] - lr * sign;
+    r[1] = b2 * a[3] + (1 - b2) * a[1];
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Nadam: operands (param, grad, step, m, v)
 //===----------------------------------------------------------------------===//
 
