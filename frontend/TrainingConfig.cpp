@@ -158,7 +158,7 @@ void readOptimizerMaths(OptionSet &opts, OptimizerSettings &o, bool globalClipno
   if (o.name == "rmsprop")
     opts.refuseUnlessDefault({"momentum", "centered"});
   if (o.name == "adam")
-    opts.refuseUnlessDefault({"amsgrad"});
+    o.amsgrad = opts.flag("amsgrad", false);
   // Present in every tf.keras / Keras 3 optimizer config.
   opts.ignore({"name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency"});
   o.weightDecay = opts.number("weight_decay", o.weightDecay, 0, kInf);
@@ -561,7 +561,7 @@ graph::TrainingAttr trainingAttr(mlir::MLIRContext *ctx, const TrainingSettings 
       f64(o.epsilon), f64(o.decay), f64(o.momentum), f64(o.beta1), f64(o.beta2), o.nesterov,
       o.keras3 ? graph::KerasVersion::keras3 : graph::KerasVersion::keras2, f64(o.weightDecay),
       f64(o.initialAccumulator), f64(o.clipnorm), f64(o.globalClipnorm), f64(o.clipvalue),
-      f64(o.name == "nadam" && !o.keras3 ? o.scheduleDecay : 1.0));
+      f64(o.name == "nadam" && !o.keras3 ? o.scheduleDecay : 1.0), o.amsgrad);
   llvm::SmallVector<mlir::Attribute> metrics;
   for (const std::string &m : s.metrics)
     metrics.push_back(b.getStringAttr(m));

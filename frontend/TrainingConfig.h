@@ -24,6 +24,7 @@ struct OptimizerSettings {
   double lr = 1e-3, rho = 0.9, epsilon = 1e-8, decay = 0.0;
   double momentum = 0.0, beta1 = 0.9, beta2 = 0.999;
   bool nesterov = false;
+  bool amsgrad = false; // Adam's AMSGrad
   double weightDecay = 0.0; // Keras's decoupled weight decay (AdamW)
   double initialAccumulator = 0.1; // Adagrad
   double scheduleDecay = 0.004; // Nadam before Keras 3 (Keras 3: 1)

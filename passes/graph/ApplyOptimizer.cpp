@@ -25,7 +25,7 @@ SmallVector<StringRef> slotsOf(OptimizerAttr opt) {
   case OptimizerKind::adadelta:
     return {"accumulator", "delta_accumulator"};
   case OptimizerKind::adam:
-    return {"m", "v"};
+    return opt.getAmsgrad() ? SmallVector<StringRef>{"m", "v", "vhat"} : SmallVector<StringRef>{"m", "v"};
   case OptimizerKind::adagrad:
     return {"accumulator"};
   case OptimizerKind::adamax:
@@ -164,6 +164,12 @@ struct GraphApplyOptimizerPass
                                       f64(opt.getDecay()));
       break;
     case OptimizerKind::adam:
+      if (opt.getAmsgrad()) {
+        op = b.create<AMSGradUpdateOp>(loc, type, type, type, type, param, grad, step, slots[0], slots[1], slots[2],
+                                       f64(opt.getLr()), f64(opt.getBeta_1()), f64(opt.getBeta_2()),
+                                       f64(opt.getEpsilon()), f64(opt.getDecay()));
+        break;
+      }
       op = b.create<AdamUpdateOp>(loc, type, type, type, param, grad, step, slots[0], slots[1], f64(opt.getLr()),
                                   f64(opt.getBeta_1()), f64(opt.getBeta_2()), f64(opt.getEpsilon()),
                                   f64(opt.getDecay()));

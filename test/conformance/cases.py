@@ -462,6 +462,13 @@ def dense_adagrad():
     return compiled(m, optimizers.Adagrad(learning_rate=0.1, initial_accumulator_value=0.2))
 
 
+def dense_adam_amsgrad():
+    """AMSGrad: Adam dividing by the largest second moment so far (a small
+    beta_2, so that v falls below its maximum within the steps)."""
+    m = seq((8,), layers.Dense(10, activation="tanh"), layers.Dense(5, activation="softmax"))
+    return compiled(m, optimizers.Adam(learning_rate=0.01, beta_2=0.5, amsgrad=True))
+
+
 def dense_lion():
     """Lion: the sign of an interpolated momentum, with weight decay."""
     m = seq((8,), layers.Dense(10, activation="tanh"), layers.Dense(5, activation="softmax"))
@@ -686,6 +693,7 @@ CASES = {
     "dense_adagrad": Case(dense_adagrad, steps=3),
     "dense_adamax": Case(dense_adamax, steps=3),
     "dense_lion": Case(dense_lion, steps=3),
+    "dense_adam_amsgrad": Case(dense_adam_amsgrad, steps=4),
     "dense_nadam": Case(dense_nadam, steps=5),
     "conv_sgd_clipnorm": Case(conv_sgd_clipnorm, steps=3),
     "dense_global_clipnorm": Case(dense_global_clipnorm, steps=3),

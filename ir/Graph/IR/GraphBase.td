@@ -229,7 +229,8 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
     joint norm (also Keras 1/2's `clipnorm`), then `clipvalue` clamps each
     element to [-clipvalue, clipvalue]; 0 means off. `schedule_decay` scales
     the exponent of Nadam's momentum schedule 0.96^(t * schedule_decay):
-    Keras 1/2's and tf.keras's 0.004, Keras 3's 1.
+    Keras 1/2's and tf.keras's 0.004, Keras 3's 1. `amsgrad` is Adam's (and
+    AdamW's) AMSGrad variant: graph.amsgrad_update.
 
     Example: `#graph.optimizer<kind = rmsprop, lr = 1.0e-03, rho = 8.0e-01, keras = keras2>`
   }];
@@ -243,7 +244,8 @@ def Graph_OptimizerAttr : Graph_Attr<"Optimizer", "optimizer"> {
                         Graph_F64Parameter<"0.1">:$initial_accumulator_value,
                         Graph_F64Parameter<"0.0">:$clipnorm, Graph_F64Parameter<"0.0">:$global_clipnorm,
                         Graph_F64Parameter<"0.0">:$clipvalue,
-                        Graph_F64Parameter<"1.0">:$schedule_decay);
+                        Graph_F64Parameter<"1.0">:$schedule_decay,
+                        Graph_FlagParameter<"Adam's AMSGrad: the step divides by the largest v so far">:$amsgrad);
   let assemblyFormat = "`<` struct(params) `>`";
 }
 

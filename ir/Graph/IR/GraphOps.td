@@ -957,6 +957,25 @@ def Graph_AdamaxUpdateOp : Graph_UpdateOp<"adamax_update"> {
   let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $u attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_AMSGradUpdateOp : Graph_UpdateOp<"amsgrad_update"> {
+  let summary = "Keras Adam step with amsgrad=True";
+  let description = [{
+    Adam whose denominator uses the largest second moment seen so far:
+    t = step + 1; m' = beta_1 * m + (1 - beta_1) * g; v' = beta_2 * v + (1 - beta_2) * g^2;
+    vhat' = max(vhat, v'); p' = p - lr_t * m' / (sqrt(vhat') + eps),
+    lr_t = lr / (1 + decay * step) * sqrt(1 - beta_2^t) / (1 - beta_1^t).
+    The same in every Keras generation.
+
+    Example: `%p2, %m2, %v2, %vh2 = graph.amsgrad_update %p, %g, %step, %m, %v, %vh {lr = 1.0e-03 : f64, beta_1 = 0.9 : f64, beta_2 = 0.999 : f64, epsilon = 1.0e-07 : f64, decay = 0.0 : f64} : ...`
+  }];
+  let arguments = (ins Graph_F32Tensor:$param, Graph_F32Tensor:$grad, Graph_I64Scalar:$step,
+                       Graph_F32Tensor:$m, Graph_F32Tensor:$v, Graph_F32Tensor:$vhat,
+                       F64Attr:$lr, F64Attr:$beta_1, F64Attr:$beta_2, F64Attr:$epsilon, F64Attr:$decay);
+  let results = (outs Graph_F32Tensor:$new_param, Graph_F32Tensor:$new_m, Graph_F32Tensor:$new_v,
+                      Graph_F32Tensor:$new_vhat);
+  let assemblyFormat = "$param `,` $grad `,` $step `,` $m `,` $v `,` $vhat attr-dict `:` functional-type(operands, results)";
+}
+
 def Graph_LionUpdateOp : Graph_UpdateOp<"lion_update"> {
   let summary = "Keras 3 Lion step (the sign of an interpolated momentum)";
   let description = [{

@@ -156,7 +156,7 @@ TEST(TrainingConfig, Keras3UnsupportedSchedulesAndOptionsAreReported) {
   settings(keras3Optimizer("Adam", R"({"learning_rate": {"class_name": "ExponentialDecay", "config": {}}})"),
            &errors);
   EXPECT_NE(errors.find("ExponentialDecay"), std::string::npos) << errors;
-  settings(keras3Optimizer("Adam", R"({"clipnorm": 1.0, "clipvalue": 0.5, "amsgrad": true})"), &errors);
+  settings(keras3Optimizer("Adam", R"({"clipnorm": 1.0, "clipvalue": 0.5, "amsgrad": "yes"})"), &errors);
   EXPECT_NE(errors.find("/compile_config/optimizer/config: only one of clipnorm, clipvalue and global_clipnorm"),
             std::string::npos) << errors;
   EXPECT_NE(errors.find("/compile_config/optimizer/config/amsgrad"), std::string::npos) << errors;

@@ -279,6 +279,42 @@ LogicalResult AdamUpdateOp::evaluate(ArrayRef<const RefTensor *> in,
 }
 
 //===----------------------------------------------------------------------===//
+// AMSGrad: operands (param, grad, step, m, v, vhat)
+//===----------------------------------------------------------------------===//
+
+LogicalResult AMSGradUpdateOp::inferShapes() { return inferUpdate(*this); }
+
+SmallVector<Value> AMSGradUpdateOp::buildScalar(OpBuilder &b, Location loc, ValueRange a, Value) {
+  F32Ops o{b, loc};
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr()), eps = toDouble(getEpsilonAttr());
+  Value lr = o.decayedLr(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+  Value t = o.add(o.stepAsFloat(a[2]), o.c(1.0));
+  Value lrT = o.div(o.mul(lr, o.sqrt(o.sub(o.c(1.0), o.pow(b2, t)))), o.sub(o.c(1.0), o.pow(b1, t)));
+  Value m = o.add(o.mul(o.c(b1), a[3]), o.mul(o.c(1 - b1), a[1]));
+  Value v = o.add(o.mul(o.c(b2), a[4]), o.mul(o.c(1 - b2), o.mul(a[1], a[1])));
+  Value vhat = o.max(a[5], v);
+  Value p = o.sub(a[0], o.div(o.mul(lrT, m), o.add(o.sqrt(vhat), o.c(eps))));
+  return {p, m, v, vhat};
+}
+
+LogicalResult AMSGradUpdateOp::evaluate(ArrayRef<const RefTensor *> in, SmallVectorImpl<RefTensor> &out) {
+  double b1 = toDouble(getBeta_1Attr()), b2 = toDouble(getBeta_2Attr()), eps = toDouble(getEpsilonAttr());
+  mapUpdate(in, 4, out, [&](auto &a, auto &r) {
+    double lr = decayedLrRef(toDouble(getLrAttr()), toDouble(getDecayAttr()), a[2]);
+    double t = a[2] + 1;
+    double lrT = lr * std::sqrt(1 - std::pow(b2, t)) / (1 - std::pow(b1, t));
+    double m = b1 * a[3] + (1 - b1) * a[1];
+    double v = b2 * a[4] + (1 - b2) * a[1] * a[1];
+    double vhat = std::max(a[5], v);
+    r[0] = a[0] - lrT * m / (std::sqrt(vhat) + eps);
+    r[1] = m;
+    r[2] = v;
+    r[3] = vhat;
+  });
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Adagrad: operands (param, grad, step, accumulator)
 //===----------------------------------------------------------------------===//
 
